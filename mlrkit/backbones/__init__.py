@@ -1,0 +1,1 @@
+"""mlrkit.backbones"""

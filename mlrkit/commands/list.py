@@ -1,0 +1,81 @@
+"""``mlrkit list [KIND]``: the names in each registry and where they came from."""
+
+from __future__ import annotations
+
+import argparse
+
+from mlrkit.plugins import loaded, origin_of
+from mlrkit.registry import ALL_REGISTRIES, UnknownComponentError
+
+# Shown by a bare `mlrkit list`; the Runner-side registries are listed by name on request.
+DEFAULT_KINDS = [
+    "backbones",
+    "encoders",
+    "heads",
+    "losses",
+    "embeddings",
+    "models",
+    "datasets",
+    "transforms",
+    "metrics",
+    "hooks",
+]
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("list", help="list registered components (and the plugins they came from)")
+    p.add_argument("kind", nargs="?", help=f"one of: {', '.join(ALL_REGISTRIES)}")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="also list the parent (mmengine) entries that our registries inherit",
+    )
+    p.set_defaults(func=run)
+
+
+def resolve_kind(kind: str) -> str:
+    key = kind.lower().replace("-", "_")
+    for candidate in (key, key + "s", key + "es"):
+        if candidate in ALL_REGISTRIES:
+            return candidate
+    for name, reg in ALL_REGISTRIES.items():
+        if reg.name.replace(" ", "_") == key:
+            return name
+    import difflib
+
+    close = difflib.get_close_matches(key, ALL_REGISTRIES, n=3)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    raise UnknownComponentError(
+        f"no registry named {kind!r}.{hint} Known: {', '.join(ALL_REGISTRIES)}."
+    )
+
+
+def rows(kind: str, include_parents: bool = False) -> list[tuple[str, str]]:
+    reg = ALL_REGISTRIES[kind]
+    own = set(reg.names())
+    out = []
+    for name in reg.names(include_parents=include_parents):
+        obj = reg._module_dict.get(name)
+        if obj is None:  # inherited from mmengine
+            parent = reg.parent
+            while parent is not None and name not in parent._module_dict:
+                parent = parent.parent
+            obj = parent._module_dict[name] if parent is not None else None
+        out.append((name, origin_of(kind, name, obj) if name in own else "mmengine"))
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    kinds = [resolve_kind(args.kind)] if args.kind else DEFAULT_KINDS
+    for kind in kinds:
+        entries = rows(kind, include_parents=args.all)
+        print(f"{kind} ({len(entries)}):")
+        if not entries:
+            print("  (none)")
+        width = max((len(n) for n, _ in entries), default=0)
+        for name, origin in entries:
+            print(f"  {name:<{width}}  [{origin}]")
+    broken = [r for r in loaded() if r.error]
+    for record in broken:
+        print(f"plugin {record.name!r} ({record.distribution}) failed to load: {record.error}")
+    return 0

@@ -1,0 +1,70 @@
+import pytest
+import torch
+from mmengine import registry as mm
+
+from mlrkit.registry import (
+    ALL_REGISTRIES,
+    BACKBONES,
+    HEADS,
+    OPTIMIZERS,
+    SCOPE,
+    MLRRegistry,
+    UnknownComponentError,
+)
+
+
+def test_every_registry_has_the_mlrkit_scope():
+    for kind, reg in ALL_REGISTRIES.items():
+        assert isinstance(reg, MLRRegistry), kind
+        assert reg.scope == SCOPE, kind
+
+
+def test_every_mmengine_root_registry_has_an_mlrkit_child():
+    roots = [getattr(mm, n) for n in dir(mm) if isinstance(getattr(mm, n), mm.Registry)]
+    assert len(roots) >= 20
+    for root in roots:
+        assert SCOPE in root._children, f"mmengine's {root.name} registry has no mlrkit child"
+
+
+def test_runner_side_lookup_falls_back_to_mmengine():
+    # SGD is mmengine's (from torch.optim); our child finds it through the parent.
+    assert OPTIMIZERS.get("SGD") is torch.optim.SGD
+
+
+def test_duplicate_name_is_an_error():
+    reg = MLRRegistry("scratch", scope=SCOPE)
+
+    @reg.register_module()
+    class Foo:
+        pass
+
+    with pytest.raises(KeyError, match="Foo"):
+        reg.register_module(module=type("Foo", (), {}))
+
+
+def test_miss_names_registry_close_matches_and_plugins():
+    reg = MLRRegistry("head", scope=SCOPE)
+
+    @reg.register_module()
+    class DeepLIFTHead:
+        pass
+
+    with pytest.raises(UnknownComponentError) as info:
+        reg.get("DeepLiftHead")
+    message = str(info.value)
+    assert "'head' registry" in message
+    assert "DeepLIFTHead" in message
+    assert "mlrkit.plugins" in message and "custom_imports" in message
+    assert isinstance(info.value, KeyError)
+
+
+def test_build_of_unknown_type_raises_through_mmengine():
+    reg = MLRRegistry("encoder", scope=SCOPE)
+    with pytest.raises(UnknownComponentError, match="NoSuchEncoder"):
+        reg.build(dict(type="NoSuchEncoder"))
+
+
+def test_registries_import_their_locations_lazily():
+    # The part registries know where their modules live.
+    assert BACKBONES._locations == ["mlrkit.backbones"]
+    assert HEADS._locations == ["mlrkit.heads"]
