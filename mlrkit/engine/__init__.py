@@ -1,1 +1,6 @@
-"""mlrkit.engine"""
+"""mlrkit.engine. Importing the package imports every module in it, so that their components
+register (the registries import this package lazily on first use)."""
+
+from mlrkit._autoimport import import_submodules
+
+import_submodules(__name__, __path__)
