@@ -4,3 +4,24 @@ register (the registries import this package lazily on first use)."""
 from mlrkit._autoimport import import_submodules
 
 import_submodules(__name__, __path__)
+
+from .adjacency import (  # noqa: E402
+    ADJACENCY_KINDS,
+    binary_adjacency,
+    build_adjacency,
+    cosine_weighted,
+    gen_adj,
+    reweight,
+)
+from .label_statistics import LabelStatistics, label_statistics_for  # noqa: E402
+
+__all__ = [
+    "ADJACENCY_KINDS",
+    "LabelStatistics",
+    "binary_adjacency",
+    "build_adjacency",
+    "cosine_weighted",
+    "gen_adj",
+    "label_statistics_for",
+    "reweight",
+]
