@@ -1,0 +1,208 @@
+"""From a config to a trained, evaluated model: the glue around mmengine's Runner.
+
+``prepare_config`` does the steps of docs/architecture.md that come before the Runner:
+
+1. build every configured dataset once, so a missing data path fails before training starts;
+2. compute the label statistics from the train targets (cached as JSON in the work dir);
+3. hand the class names, K and the statistics file to the model config (the model builds its
+   label embeddings and the adjacency each encoder asks for from them);
+4. add the hooks every run has (NaN guard, BN buffer sync, run provenance), the CPU-safe DDP
+   wrapper, and the launcher / AMP settings.
+
+``train`` and ``test`` then build the Runner with ``Runner.from_cfg`` and run it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from mmengine.config import Config, ConfigDict
+
+from mlrkit.engine.checkpoint import allow_mmengine_checkpoints
+from mlrkit.engine.config import to_plain
+from mlrkit.engine.distributed import default_backend, init_distributed
+
+__all__ = ["prepare_config", "build_runner", "train", "test", "write_json_atomic"]
+
+ALWAYS_HOOKS = ("NaNLossHook", "SyncBNBuffersHook", "RunInfoHook", "ProgressBarHook")
+
+
+def write_json_atomic(path: str | Path, payload: Any) -> Path:
+    """Write JSON to ``path`` through a temporary file and a rename (never half-written)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(payload, indent=2, default=str))
+    tmp.replace(path)
+    return path
+
+
+def _type_name(cfg: Any) -> str | None:
+    kind = cfg.get("type") if isinstance(cfg, (dict, ConfigDict)) else None
+    return kind if isinstance(kind, str) or kind is None else getattr(kind, "__name__", None)
+
+
+def _build_dataset(cfg: Any, role: str):
+    from mlrkit.registry import DATASETS
+
+    try:
+        return DATASETS.build(cfg)
+    except FileNotFoundError as err:
+        raise FileNotFoundError(f"{role} dataset: {err}") from err
+
+
+def _dataset_cfg(cfg: Config, loader: str) -> Any:
+    node = cfg.get(loader)
+    if not node:
+        return None
+    return node.get("dataset")
+
+
+def prepare_config(
+    cfg: Config, work_dir: str | None = None, launcher: str = "none", amp: bool = False
+) -> Config:
+    """Fill in what the Runner needs from the data (see module docstring). In place."""
+    from mlrkit.graph import label_statistics_for
+
+    cfg.default_scope = "mlrkit"
+    cfg.launcher = launcher
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif not cfg.get("work_dir"):
+        stem = Path(cfg.filename).stem if cfg.filename else "run"
+        cfg.work_dir = str(Path("work_dirs") / stem)
+    Path(cfg.work_dir).mkdir(parents=True, exist_ok=True)
+
+    # 1. every dataset is built once here: a missing path fails before any training
+    train_cfg = _dataset_cfg(cfg, "train_dataloader")
+    if train_cfg is None:
+        raise ValueError(
+            "the config has no train_dataloader.dataset; mlrkit derives the label "
+            "graph from the train split, so every config needs one"
+        )
+    train_set = _build_dataset(train_cfg, "train")
+    classes = tuple(train_set.classes)
+    for loader in ("val_dataloader", "test_dataloader"):
+        ds_cfg = _dataset_cfg(cfg, loader)
+        if ds_cfg is None:
+            continue
+        other = _build_dataset(ds_cfg, loader.split("_")[0])
+        if tuple(other.classes) != classes:
+            raise ValueError(
+                f"{loader}.dataset has {len(other.classes)} classes {list(other.classes)[:5]}... "
+                f"but the train dataset has {len(classes)} {list(classes)[:5]}...: they must "
+                "be the same labels in the same order"
+            )
+
+    # 2-3. label statistics from the train targets, cached in the work dir
+    model = cfg.model
+    stats_given = model.get("label_statistics")
+    if stats_given is None:
+        stats = label_statistics_for(train_set, cache_dir=cfg.work_dir)
+        stats_path = Path(cfg.work_dir) / "label_stats" / f"{train_set.cache_key()}.json"
+        if not stats_path.is_file():
+            stats.to_json(stats_path)
+        model.label_statistics = str(stats_path)
+    k_cfg = model.get("num_classes")
+    if k_cfg is not None and int(k_cfg) != len(classes):
+        raise ValueError(
+            f"model.num_classes is {k_cfg} but the train dataset has "
+            f"{len(classes)} classes; drop num_classes from the config or fix it"
+        )
+    model.num_classes = len(classes)
+    model.classes = list(classes)
+
+    # 4. hooks every run has, DDP wrapper, AMP
+    hooks = list(cfg.get("custom_hooks") or [])
+    present = {_type_name(h) for h in hooks}
+    hooks += [dict(type=name) for name in ALWAYS_HOOKS if name not in present]
+    cfg.custom_hooks = hooks
+    if not cfg.get("model_wrapper_cfg"):
+        cfg.model_wrapper_cfg = dict(
+            type="DistributedModelWrapper",
+            broadcast_buffers=False,
+            find_unused_parameters=cfg.get("find_unused_parameters", False),
+        )
+    env = cfg.get("env_cfg") or ConfigDict()
+    env.setdefault("dist_cfg", ConfigDict())
+    env.dist_cfg.setdefault("backend", default_backend())
+    cfg.env_cfg = env
+    if amp:
+        import torch
+
+        optim = cfg.optim_wrapper
+        if torch.cuda.is_available():
+            optim.type = "AmpOptimWrapper"
+            optim.setdefault("loss_scale", "dynamic")
+        else:
+            optim.type = "CPUAutocastOptimWrapper"
+    return cfg
+
+
+def build_runner(cfg: Config):
+    """``Runner.from_cfg`` after the process group is up (gloo on CPU, NCCL on GPU)."""
+    from mmengine.runner import Runner
+
+    allow_mmengine_checkpoints()
+    init_distributed(cfg.get("launcher", "none"), cfg.env_cfg.dist_cfg.get("backend"))
+    return Runner.from_cfg(cfg)
+
+
+def train(
+    cfg: Config,
+    work_dir: str | None = None,
+    resume: bool | str = False,
+    amp: bool = False,
+    launcher: str = "none",
+):
+    """Train from a loaded config. ``resume``: False, True (latest in work dir) or a path."""
+    prepare_config(cfg, work_dir=work_dir, launcher=launcher, amp=amp)
+    if resume:
+        cfg.resume = True
+        if isinstance(resume, str):
+            if not Path(resume).is_file():
+                raise FileNotFoundError(f"--resume {resume}: no such checkpoint")
+            cfg.load_from = resume
+        else:
+            cfg.load_from = None  # mmengine finds the latest checkpoint in the work dir
+    runner = build_runner(cfg)
+    runner.train()
+    return runner
+
+
+def test(
+    cfg: Config,
+    checkpoint: str,
+    out: str | None = None,
+    work_dir: str | None = None,
+    launcher: str = "none",
+) -> dict[str, Any]:
+    """Evaluate ``checkpoint`` on the config's test split (val split if no test split)."""
+    if not Path(checkpoint).is_file():
+        raise FileNotFoundError(f"checkpoint {checkpoint} does not exist")
+    if not cfg.get("test_dataloader"):
+        if not cfg.get("val_dataloader"):
+            raise ValueError("the config has neither test_dataloader nor val_dataloader")
+        cfg.test_dataloader = cfg.val_dataloader
+        cfg.test_evaluator = cfg.val_evaluator
+        cfg.test_cfg = cfg.get("test_cfg") or dict()
+    prepare_config(cfg, work_dir=work_dir, launcher=launcher)
+    cfg.load_from = checkpoint
+    cfg.resume = False
+    runner = build_runner(cfg)
+    metrics = runner.test()
+    metrics = {k: float(v) for k, v in metrics.items()}
+    if out is not None and runner.rank == 0:
+        write_json_atomic(
+            out,
+            {
+                "checkpoint": str(checkpoint),
+                "config": cfg.filename,
+                "metrics": metrics,
+                "test_dataset": to_plain(cfg.test_dataloader.dataset),
+            },
+        )
+    return metrics
