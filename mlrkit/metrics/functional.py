@@ -1,0 +1,492 @@
+"""Multi-label evaluation, the pure maths (SPEC.md section 5): AP, mAP and the P/R/F1 family.
+
+Everything is vectorised over samples and classes: one sort along the sample axis for all K
+classes at once, cumulative sums for the hits, no Python loop over samples. Memory stays
+O(N*K) (the classes are processed in chunks so the temporaries of the sort stay bounded).
+Inputs may be torch tensors (CPU or CUDA) or numpy arrays, in any real dtype; the maths runs in
+float64 on the device of ``scores``. Every figure is in percent.
+
+Conventions (each one a keyword option; defaults follow SPEC.md and ML-GCN):
+
+- **Scores** are logits. A label is predicted where ``sigmoid(score) >= threshold``, evaluated
+  exactly as ``score >= log(threshold / (1 - threshold))`` (``score >= 0`` for 0.5).
+- **AP** of class k (``ap_mode``):
+
+  * ``"standard"``: sort the N scores descending with a *stable* sort, so tied samples keep
+    their sample order (the lower sample index ranks first); AP is the mean over the positives
+    of the precision at each positive's rank (non-interpolated, as ML-GCN and mmpretrain).
+  * ``"tie_grouped"``: as standard, but all samples tied on a score share the precision at
+    the end of their tie group (the precision of the threshold ``score >= s``). This does not
+    depend on sample order and equals scikit-learn's / torchmetrics' average precision.
+  * ``"voc11"``: the 11-point interpolated AP of VOC2007: the mean over t in {0, 0.1, ..., 1}
+    of the highest precision at any rank whose recall is >= t (recall >= t is decided in exact
+    integer arithmetic), on the stable-sort precision/recall curve.
+  * ``"interpolated"``: the all-point interpolated AP of VOC2010-2012: like standard, but each
+    positive takes the highest precision at its rank or any later rank.
+
+  mAP is the mean of AP over the classes that have at least one positive; ``average_precision``
+  returns NaN for a class without positives.
+- **Difficult** labels (``difficult_mode``; the target value at a difficult entry is not used):
+
+  * ``"ignore"``: the entry is excluded from AP and from every P/R count (default).
+  * ``"negative"``: excluded from AP, counted as a negative in P/R (ML-GCN).
+  * ``"positive"``: counted as a positive in AP and in P/R.
+- **P/R per class** from Ng (#positives), Np (#predicted), Nc (#correct):
+  ``CP`` = mean over all K classes of Nc/Np, a class with Np = 0 counting as precision 0
+  (ML-GCN); ``CR`` = mean of Nc/Ng over the classes with Ng > 0; ``CF1`` (``cf1``) is
+  ``"harmonic"`` = 2 CP CR / (CP + CR) (ML-GCN) or ``"mean_f1"`` = the mean over the classes
+  with Ng > 0 of the per-class F1 2 Nc / (Np + Ng). ``OP`` = sum Nc / sum Np (0 when nothing is
+  predicted), ``OR`` = sum Nc / sum Ng, ``OF1`` = 2 OP OR / (OP + OR). An F1 whose precision
+  and recall are both 0 is 0.
+- **Top-k** (``top_k``, ``top_k_mode``): each image keeps its k highest scores (ties broken by
+  the lower label index), which are ``"thresholded"`` as usual (ML-GCN) or all predicted
+  (``"exact"``). The k slots are chosen among all K labels, difficult ones included; the
+  difficult mode then applies to the counts.
+
+Example:
+    >>> import torch
+    >>> scores = torch.tensor([[2.0, -1.0], [0.5, 1.0], [-0.5, -2.0]])  # logits (N=3, K=2)
+    >>> targets = torch.tensor([[1, 0], [0, 1], [1, 0]])
+    >>> [round(v, 4) for v in average_precision(scores, targets).tolist()]  # (1 + 2/3) / 2
+    [83.3333, 100.0]
+    >>> m = multilabel_metrics(scores, targets, top_k=1)
+    >>> {k: round(v, 2) for k, v in m.items() if k in ("mAP", "CP", "CR", "OP", "OR", "OF1")}
+    {'mAP': 91.67, 'CP': 75.0, 'CR': 75.0, 'OP': 66.67, 'OR': 66.67, 'OF1': 66.67}
+    >>> round(m["OP@1"], 2), round(m["OR@1"], 2)  # image 2's top-1 (-0.5) is below threshold
+    (100.0, 66.67)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+__all__ = [
+    "AP_MODES",
+    "CF1_MODES",
+    "DIFFICULT_MODES",
+    "TOP_K_MODES",
+    "average_precision",
+    "metric_names",
+    "multilabel_metrics",
+]
+
+DIFFICULT_MODES = ("ignore", "negative", "positive")
+AP_MODES = ("standard", "tie_grouped", "voc11", "interpolated")
+CF1_MODES = ("harmonic", "mean_f1")
+TOP_K_MODES = ("thresholded", "exact")
+
+# Classes are sorted in chunks of about this many (N*chunk) elements, which bounds the sort's
+# temporaries (a few float64/int64 arrays of that size) whatever N is.
+_CHUNK_ELEMENTS = 1 << 24
+
+
+def metric_names(top_k: int = 3) -> list[str]:
+    """The keys of :func:`multilabel_metrics`'s result, in table order (paper Table I).
+
+    Args:
+        top_k: The k of the top-k figures.
+
+    Returns:
+        ``["mAP", "CP", "CR", "CF1", "OP", "OR", "OF1", "CP@k", ..., "OF1@k"]``.
+    """
+    base = ["CP", "CR", "CF1", "OP", "OR", "OF1"]
+    return ["mAP", *base, *(f"{name}@{top_k}" for name in base)]
+
+
+def average_precision(
+    scores: Tensor | np.ndarray,
+    targets: Tensor | np.ndarray,
+    difficult: Tensor | np.ndarray | None = None,
+    *,
+    difficult_mode: str = "ignore",
+    ap_mode: str = "standard",
+) -> Tensor:
+    """Average precision of every class, in percent (conventions: see the module docstring).
+
+    Args:
+        scores: Logits (any monotone score works for AP).
+        targets: 0/1 ground truth.
+        difficult: Optional mask of difficult entries.
+        difficult_mode: ``"ignore"`` | ``"negative"`` (both exclude difficult entries from AP)
+            | ``"positive"`` (difficult entries are positives).
+        ap_mode: ``"standard"`` | ``"tie_grouped"`` | ``"voc11"`` | ``"interpolated"``.
+
+    Returns:
+        AP per class, float64 on the device of ``scores``; NaN where a class has no positive.
+
+    Raises:
+        ValueError: On a shape mismatch, empty input, non-finite scores, targets or difficult
+            entries outside {0, 1}, or an unknown mode.
+
+    Shapes:
+        - scores: (N, K)
+        - targets: (N, K)
+        - difficult: (N, K) or None
+        - output: (K,)
+    """
+    _check_choice("difficult_mode", difficult_mode, DIFFICULT_MODES)
+    _check_choice("ap_mode", ap_mode, AP_MODES)
+    scores, targets, difficult = _check_inputs(scores, targets, difficult)
+    positives, excluded = _ap_labels(targets, difficult, difficult_mode)
+    return _average_precision(scores, positives, excluded, ap_mode)
+
+
+def multilabel_metrics(
+    scores: Tensor | np.ndarray,
+    targets: Tensor | np.ndarray,
+    difficult: Tensor | np.ndarray | None = None,
+    *,
+    threshold: float = 0.5,
+    difficult_mode: str = "ignore",
+    cf1: str = "harmonic",
+    top_k: int = 3,
+    top_k_mode: str = "thresholded",
+    ap_mode: str = "standard",
+) -> dict[str, float]:
+    """mAP and the P/R/F1 family, overall, per class and at top-k, in percent.
+
+    Args:
+        scores: Logits.
+        targets: 0/1 ground truth.
+        difficult: Optional mask of difficult entries.
+        threshold: Predict where ``sigmoid(score) >= threshold``; in (0, 1).
+        difficult_mode: ``"ignore"`` | ``"negative"`` | ``"positive"``.
+        cf1: ``"harmonic"`` (2 CP CR / (CP + CR)) | ``"mean_f1"`` (mean per-class F1).
+        top_k: How many labels each image keeps for the ``@k`` figures; 1 <= top_k <= K.
+        top_k_mode: ``"thresholded"`` (the k, still subject to the threshold) | ``"exact"``.
+        ap_mode: ``"standard"`` | ``"tie_grouped"`` | ``"voc11"`` | ``"interpolated"``.
+
+    Returns:
+        ``{"mAP", "CP", "CR", "CF1", "OP", "OR", "OF1", "CP@k", "CR@k", "CF1@k", "OP@k",
+        "OR@k", "OF1@k"}`` as Python floats (see :func:`metric_names`), never NaN.
+
+    Raises:
+        ValueError: On bad input (see :func:`average_precision`), a bad option, or when no
+            class has a positive label (mAP, CR and OR are then undefined).
+
+    Shapes:
+        - scores: (N, K)
+        - targets: (N, K)
+        - difficult: (N, K) or None
+    """
+    figures, _ = evaluate(
+        scores,
+        targets,
+        difficult,
+        threshold=threshold,
+        difficult_mode=difficult_mode,
+        cf1=cf1,
+        top_k=top_k,
+        top_k_mode=top_k_mode,
+        ap_mode=ap_mode,
+    )
+    return figures
+
+
+def evaluate(
+    scores: Tensor | np.ndarray,
+    targets: Tensor | np.ndarray,
+    difficult: Tensor | np.ndarray | None = None,
+    *,
+    threshold: float = 0.5,
+    difficult_mode: str = "ignore",
+    cf1: str = "harmonic",
+    top_k: int = 3,
+    top_k_mode: str = "thresholded",
+    ap_mode: str = "standard",
+) -> tuple[dict[str, float], Tensor]:
+    """:func:`multilabel_metrics` and the per-class AP it was computed from, in one pass.
+
+    Same arguments as :func:`multilabel_metrics`.
+
+    Returns:
+        The figures dict, and the AP of every class (K,) float64 with NaN where a class has no
+        positive (the per-class AP table, paper Table II).
+    """
+    _check_choice("difficult_mode", difficult_mode, DIFFICULT_MODES)
+    _check_choice("cf1", cf1, CF1_MODES)
+    _check_choice("top_k_mode", top_k_mode, TOP_K_MODES)
+    _check_choice("ap_mode", ap_mode, AP_MODES)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        raise ValueError(f"threshold must be a number in (0, 1), got {threshold!r}")
+    if not 0.0 < threshold < 1.0:
+        raise ValueError(
+            f"threshold={threshold} is applied after the sigmoid and must lie in (0, 1)"
+        )
+    scores, targets, difficult = _check_inputs(scores, targets, difficult)
+    num_classes = scores.shape[1]
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= num_classes:
+        raise ValueError(
+            f"top_k={top_k!r} must be an integer in [1, K] (K={num_classes} classes here)"
+        )
+
+    positives, excluded = _ap_labels(targets, difficult, difficult_mode)
+    if not bool(positives.any()):
+        raise ValueError(
+            f"targets have no positive label (difficult_mode={difficult_mode!r}), so mAP, CR "
+            "and OR are undefined; evaluate on data that contains at least one positive"
+        )
+    ap = _average_precision(scores, positives, excluded, ap_mode)
+
+    # Logit threshold: sigmoid(s) >= t  <=>  s >= log(t / (1 - t)); exactly 0 for t = 0.5.
+    predicted = scores >= math.log(threshold) - math.log1p(-threshold)  # (N, K)
+    chosen = _top_k_mask(scores, top_k)  # (N, K)
+    predicted_k = chosen & predicted if top_k_mode == "thresholded" else chosen
+
+    figures = {"mAP": float(ap[~torch.isnan(ap)].mean())}  # some class has a positive
+    for suffix, pred in (("", predicted), (f"@{top_k}", predicted_k)):
+        counts = _counts(pred, targets, difficult, difficult_mode)
+        for name, value in _precision_recall(*counts, cf1=cf1).items():
+            figures[name + suffix] = value
+    return figures, ap
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name}={value!r} is not one of {', '.join(map(repr, choices))}")
+
+
+def _to_tensor(x: Any, name: str) -> Tensor:
+    if isinstance(x, Tensor):
+        return x.detach()
+    array = np.asarray(x)
+    if array.dtype == object or not (
+        np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_
+    ):
+        raise ValueError(f"{name} must be a numeric tensor or array, got dtype {array.dtype}")
+    if not array.flags.writeable:
+        array = array.copy()  # torch.from_numpy warns on read-only arrays
+    return torch.from_numpy(np.ascontiguousarray(array))
+
+
+def _check_binary(x: Tensor, name: str) -> Tensor:
+    if x.dtype == torch.bool:
+        return x
+    if x.is_complex():
+        raise ValueError(f"{name} must be 0/1 or bool, got complex dtype {x.dtype}")
+    bad = (x != 0) & (x != 1)
+    if bool(bad.any()):
+        values = torch.unique(x[bad])[:5].tolist()
+        hint = (
+            " (ML-GCN-style -1/0/1 targets: pass targets == 1 and difficult = targets == 0)"
+            if name == "targets" and -1 in values
+            else ""
+        )
+        raise ValueError(
+            f"{name} must hold only 0 and 1; found {int(bad.sum())} other value(s), e.g. "
+            f"{values}{hint}"
+        )
+    return x != 0
+
+
+def _check_inputs(
+    scores: Any, targets: Any, difficult: Any
+) -> tuple[Tensor, Tensor, Tensor | None]:
+    """Validate and convert: float64 scores, bool targets and difficult, all on one device.
+
+    Shapes:
+        - scores, targets, difficult: (N, K) in, (N, K) out
+    """
+    scores = _to_tensor(scores, "scores")
+    targets = _to_tensor(targets, "targets")
+    if scores.ndim != 2:
+        raise ValueError(
+            f"scores must be 2-D (N samples, K classes), got shape {tuple(scores.shape)}; "
+            "for a single class pass scores[:, None]"
+        )
+    if scores.shape[0] == 0 or scores.shape[1] == 0:
+        raise ValueError(
+            f"scores is empty (shape {tuple(scores.shape)}); need at least one sample and one class"
+        )
+    if targets.shape != scores.shape:
+        raise ValueError(
+            f"targets has shape {tuple(targets.shape)} but scores has shape "
+            f"{tuple(scores.shape)}; both must be (N, K)"
+        )
+    if scores.dtype == torch.bool or scores.is_complex():
+        raise ValueError(f"scores must be real numbers (logits), got dtype {scores.dtype}")
+    finite = torch.isfinite(scores)
+    if not bool(finite.all()):
+        where = torch.nonzero(~finite)[0].tolist()
+        raise ValueError(
+            f"scores holds {int((~finite).sum())} NaN/inf value(s), the first at (sample, "
+            f"class) {tuple(where)}: {scores[where[0], where[1]].item()}"
+        )
+    device = scores.device
+    # float64 keeps float32 ties and order exactly; + 0.0 turns -0.0 into 0.0 so that the
+    # sort cannot separate the two zeros.
+    scores = scores.to(torch.float64) + 0.0
+    targets = _check_binary(targets.to(device), "targets")
+    if difficult is not None:
+        difficult = _to_tensor(difficult, "difficult")
+        if difficult.shape != scores.shape:
+            raise ValueError(
+                f"difficult has shape {tuple(difficult.shape)} but scores has shape "
+                f"{tuple(scores.shape)}; pass a bool mask of the same (N, K) shape, or None"
+            )
+        difficult = _check_binary(difficult.to(device), "difficult")
+        if not bool(difficult.any()):
+            difficult = None
+    return scores, targets, difficult
+
+
+def _ap_labels(
+    targets: Tensor, difficult: Tensor | None, mode: str
+) -> tuple[Tensor, Tensor | None]:
+    """Positives for AP and the entries AP leaves out, after the difficult convention.
+
+    Shapes:
+        - targets, difficult: (N, K)
+        - output: positives (N, K), excluded (N, K) or None
+    """
+    if difficult is None:
+        return targets, None
+    if mode == "positive":
+        return targets | difficult, None
+    return targets & ~difficult, difficult  # "ignore" and "negative" both leave AP alone
+
+
+# --------------------------------------------------------------------------- AP
+
+
+def _average_precision(
+    scores: Tensor, positives: Tensor, excluded: Tensor | None, mode: str
+) -> Tensor:
+    """AP per class in percent (NaN without positives), classes processed in chunks.
+
+    Shapes:
+        - scores, positives, excluded: (N, K)
+        - output: (K,)
+    """
+    num_samples, num_classes = scores.shape
+    if excluded is not None:
+        # Excluded entries sort below every finite score and are never hits, so they take no
+        # rank in front of any counted sample and the ranks of counted samples stay 1..n.
+        scores = scores.masked_fill(excluded, -math.inf)
+    chunk = max(1, _CHUNK_ELEMENTS // num_samples)
+    out = []
+    for start in range(0, num_classes, chunk):
+        keys = scores[:, start : start + chunk].t().contiguous()  # (k, N)
+        hits = positives[:, start : start + chunk].t().contiguous()  # (k, N)
+        out.append(_ap_sorted_rows(keys, hits, mode))
+    return torch.cat(out)
+
+
+def _ap_sorted_rows(keys: Tensor, hits: Tensor, mode: str) -> Tensor:
+    """AP of each row: sort the row descending (stable), then cumulative hits.
+
+    Shapes:
+        - keys: (k, N) float64
+        - hits: (k, N) bool
+        - output: (k,)
+    """
+    num_samples = keys.shape[1]
+    sorted_keys, order = torch.sort(keys, dim=1, descending=True, stable=True)  # (k, N)
+    hits = hits.gather(1, order)  # (k, N), in rank order
+    num_pos = hits.sum(dim=1)  # (k,)
+    cum_hits = hits.cumsum(dim=1, dtype=torch.float64)  # (k, N), exact integers
+    ranks = torch.arange(1, num_samples + 1, dtype=torch.float64, device=keys.device)  # (N,)
+
+    if mode == "tie_grouped":
+        # Index of the last sample of each tie group, for every rank: a reverse running min
+        # over the group ends.
+        positions = torch.arange(num_samples, device=keys.device).expand_as(order)  # (k, N)
+        group_end = torch.ones_like(hits)
+        group_end[:, :-1] = sorted_keys[:, 1:] != sorted_keys[:, :-1]
+        last = torch.where(group_end, positions, num_samples - 1)
+        last = last.flip(1).cummin(dim=1).values.flip(1)  # (k, N)
+        precision = cum_hits.gather(1, last) / (last + 1).to(torch.float64)  # (k, N)
+    else:
+        precision = cum_hits / ranks  # (k, N)
+        if mode in ("voc11", "interpolated"):
+            # Best precision at this rank or any later one (the interpolated envelope).
+            precision = precision.flip(1).cummax(dim=1).values.flip(1)  # (k, N)
+
+    if mode == "voc11":
+        # For t = i/10: first rank whose recall >= t, i.e. cum_hits >= ceil(i * num_pos / 10).
+        steps = torch.arange(11, device=keys.device)  # (11,)
+        needed = (steps[None, :] * num_pos[:, None] + 9) // 10  # (k, 11)
+        first = torch.searchsorted(cum_hits, needed.to(torch.float64))  # (k, 11)
+        first = first.clamp(max=num_samples - 1)  # only rows without positives reach N
+        ap = precision.gather(1, first).mean(dim=1)  # (k,)
+    else:
+        ap = torch.where(hits, precision, 0.0).sum(dim=1) / num_pos.clamp(min=1)  # (k,)
+    return torch.where(num_pos > 0, 100.0 * ap, math.nan)
+
+
+# --------------------------------------------------------------------------- P / R
+
+
+def _top_k_mask(scores: Tensor, k: int) -> Tensor:
+    """Each row's k highest scores; among tied scores the lower label index wins.
+
+    Shapes:
+        - scores: (N, K)
+        - output: (N, K) bool, exactly k True per row
+    """
+    kth = torch.topk(scores, k, dim=1).values[:, -1:]  # (N, 1), the k-th highest value
+    above = scores > kth  # (N, K)
+    tied = scores == kth  # (N, K)
+    room = k - above.sum(dim=1, keepdim=True)  # (N, 1), slots left for the tied labels
+    return above | (tied & (tied.cumsum(dim=1) <= room))
+
+
+def _counts(
+    predicted: Tensor, targets: Tensor, difficult: Tensor | None, mode: str
+) -> tuple[Tensor, Tensor, Tensor]:
+    """Per-class Nc (#correct), Np (#predicted), Ng (#positives) after the difficult mode.
+
+    Shapes:
+        - predicted, targets, difficult: (N, K)
+        - output: three (K,) float64
+    """
+    if difficult is not None:
+        if mode == "ignore":
+            predicted = predicted & ~difficult
+            targets = targets & ~difficult
+        elif mode == "negative":
+            targets = targets & ~difficult
+        else:  # "positive"
+            targets = targets | difficult
+    num_correct = (predicted & targets).sum(dim=0, dtype=torch.float64)
+    num_predicted = predicted.sum(dim=0, dtype=torch.float64)
+    num_positive = targets.sum(dim=0, dtype=torch.float64)
+    return num_correct, num_predicted, num_positive
+
+
+def _f1(precision: float, recall: float) -> float:
+    return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+
+
+def _precision_recall(
+    num_correct: Tensor, num_predicted: Tensor, num_positive: Tensor, *, cf1: str
+) -> dict[str, float]:
+    """CP, CR, CF1, OP, OR, OF1 in percent from the per-class counts.
+
+    Shapes:
+        - num_correct, num_predicted, num_positive: (K,)
+    """
+    has_positive = num_positive > 0
+    class_precision = torch.where(
+        num_predicted > 0, num_correct / num_predicted.clamp(min=1), 0.0
+    )  # (K,)
+    class_recall = num_correct[has_positive] / num_positive[has_positive]  # (K+,)
+    cp = 100.0 * float(class_precision.mean())
+    cr = 100.0 * float(class_recall.mean())
+    if cf1 == "harmonic":
+        cf1_value = _f1(cp, cr)
+    else:
+        f1 = 2 * num_correct / (num_predicted + num_positive)  # (K,), finite where Ng > 0
+        cf1_value = 100.0 * float(f1[has_positive].mean())
+    total_predicted = float(num_predicted.sum())
+    op = 100.0 * float(num_correct.sum()) / total_predicted if total_predicted > 0 else 0.0
+    or_ = 100.0 * float(num_correct.sum()) / float(num_positive.sum())
+    return {"CP": cp, "CR": cr, "CF1": cf1_value, "OP": op, "OR": or_, "OF1": _f1(op, or_)}
