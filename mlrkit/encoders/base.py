@@ -1,0 +1,100 @@
+"""What every label encoder shares: its widths, the graph it asks for, dense -> edge lists.
+
+A label encoder maps the label embeddings ``X`` (K, d) and a dense label graph ``A`` (K, K) to
+label features ``L`` (K, D), D being the backbone's channel count. The dense matrix is the
+operator ``out = A @ X``: row i aggregates from the columns j (``mlrkit.graph``'s convention,
+ML-GCN's ``adj @ support``).
+
+torch-geometric passes messages along ``edge_index[0] -> edge_index[1]`` (source j to target
+i), so the entry ``A[i, j]`` becomes the edge ``(j -> i)`` with weight ``A[i, j]``. That is
+``A.nonzero()`` with its two rows swapped; ``torch_geometric.utils.dense_to_sparse`` keeps them
+in order and would compute ``A^T @ X`` instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import torch
+from torch import Tensor, nn
+
+__all__ = ["LabelEncoder", "dense_to_edges"]
+
+
+def dense_to_edges(adjacency: Tensor) -> tuple[Tensor, Tensor]:
+    """The non-zero entries of a dense operator as torch-geometric edges.
+
+    Args:
+        adjacency: the dense operator; ``out_i = sum_j adjacency[i, j] x_j``.
+
+    Returns:
+        ``edge_index`` (2, E) with sources (j) in row 0 and targets (i) in row 1, and
+        ``edge_weight`` (E,) holding ``adjacency[i, j]``.
+
+    Shapes:
+        - adjacency: (K, K)
+        - edge_index: (2, E), edge_weight: (E,)
+    """
+    target, source = adjacency.nonzero(as_tuple=True)  # each (E,)
+    edge_index = torch.stack([source, target])  # (2, E)
+    return edge_index, adjacency[target, source]
+
+
+def _positive_int(owner: str, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}.")
+    return value
+
+
+class LabelEncoder(nn.Module):
+    """Base of the label encoders: checks widths and inputs, and holds the graph request.
+
+    Subclasses set :attr:`default_graph` (the keyword arguments of
+    :func:`mlrkit.graph.build_adjacency` they want) and implement ``forward``.
+
+    Args:
+        in_dim: width d of the label embeddings.
+        out_dim: width D of the label features (the backbone's channels).
+        graph: overrides of :attr:`default_graph`, e.g. ``dict(tau=0.5)``; the merged dict is
+            the attribute :attr:`graph` the classifier hands to ``build_adjacency``.
+
+    Raises:
+        ValueError: for a non-positive width or a graph that is not a dict.
+    """
+
+    #: ``build_adjacency`` keywords (``kind``, ``tau``, ``p``, ``normalize``) this encoder uses.
+    default_graph: ClassVar[dict[str, Any]] = dict(kind="reweighted", tau=0.4, p=0.25)
+
+    def __init__(self, in_dim: int, out_dim: int, graph: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.in_dim = _positive_int(name, "in_dim", in_dim)
+        self.out_dim = _positive_int(name, "out_dim", out_dim)
+        if graph is not None and not isinstance(graph, dict):
+            raise ValueError(
+                f"{name}: graph must be a dict of build_adjacency keywords such as "
+                f"dict(kind='binary', tau=0.5), got {type(graph).__name__}."
+            )
+        self.graph: dict[str, Any] = {**self.default_graph, **(graph or {})}
+
+    def check_inputs(self, x: Tensor, adjacency: Tensor) -> None:
+        """Raise a ValueError naming this encoder when ``x`` or ``adjacency`` is malformed.
+
+        Shapes:
+            - x: (K, in_dim)
+            - adjacency: (K, K)
+        """
+        name = type(self).__name__
+        if x.ndim != 2 or x.shape[1] != self.in_dim:
+            raise ValueError(
+                f"{name}: label embeddings must have shape (K, {self.in_dim}), got "
+                f"{tuple(x.shape)}; set in_dim to the embedding width."
+            )
+        if adjacency.shape != (x.shape[0], x.shape[0]):
+            raise ValueError(
+                f"{name}: adjacency must be ({x.shape[0]}, {x.shape[0]}) for {x.shape[0]} "
+                f"labels, got {tuple(adjacency.shape)}."
+            )
+
+    def extra_repr(self) -> str:
+        return f"in_dim={self.in_dim}, out_dim={self.out_dim}, graph={self.graph}"
