@@ -143,3 +143,20 @@ def test_label_statistics_for_checks_cached_classes(tmp_path):
         label_statistics_for(renamed, tmp_path)
     # no cache dir: computed, nothing written
     assert label_statistics_for(renamed, None).classes == ("a", "b", "c", "d")
+
+
+def test_label_statistics_for_a_real_dataset(tmp_path):
+    from mlrkit.datasets.base import MultiLabelDataset
+
+    class Tiny(MultiLabelDataset):
+        dataset_name = "tiny"
+
+        def __init__(self):
+            super().__init__(split="train")
+            self.classes = CLASSES
+            self._targets = TARGETS
+
+    dataset = Tiny()
+    stats = label_statistics_for(dataset, tmp_path)
+    assert (tmp_path / "label_stats" / f"{dataset.cache_key()}.json").is_file()
+    assert stats == LabelStatistics.from_targets(TARGETS, CLASSES)
