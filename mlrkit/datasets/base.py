@@ -11,19 +11,31 @@ as a dict that mmengine's ``default_collate`` batches::
 Images are decoded to uint8 CHW tensors, the ``pipeline`` (transforms from the TRANSFORMS
 registry, uint8 CHW in and out) runs on them, and normalisation happens on the device in the
 model's data preprocessor.
+
+File-based datasets (COCO, VOC, list files) subclass :class:`FileMultiLabelDataset`, which
+decodes its images from disk and lets a config choose what an unreadable image does
+(``on_bad_image="raise"`` or ``"skip"``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-__all__ = ["MultiLabelDataset", "build_pipeline"]
+from mlrkit.datasets._io import decode_image_file, encode_paths
+
+__all__ = ["MultiLabelDataset", "FileMultiLabelDataset", "build_pipeline"]
+
+logger = logging.getLogger(__name__)
+
+ON_BAD_IMAGE = ("raise", "skip")
 
 
 def build_pipeline(pipeline: Sequence[dict | Callable] | None) -> list[Callable]:
@@ -43,20 +55,40 @@ class MultiLabelDataset(Dataset):
     optionally ``self._difficult`` ((N, K) bool) and implement :meth:`load_image` and
     :meth:`image_path`.
 
+    An image that cannot be read (:meth:`load_image` raises an :class:`OSError`, which covers
+    ``FileNotFoundError`` and :class:`~mlrkit.datasets._io.ImageDecodeError`) either propagates
+    (``on_bad_image="raise"``, the default) or is skipped: it is logged once, counted in
+    :attr:`num_bad_images` and the next readable sample in index order (wrapping around) is
+    returned in its place, with that sample's own labels, index and path. The count is per
+    process: each DataLoader worker keeps its own.
+
     Args:
         pipeline: transforms applied to the uint8 CHW image tensor, as configs or callables.
         split: name of the split (``"train"``, ``"val"``, ``"test"``, ...), used in cache keys.
+        on_bad_image: ``"raise"`` or ``"skip"``, see above.
     """
 
     #: Short name used in cache keys and result files; subclasses override.
     dataset_name: str = "multilabel"
 
-    def __init__(self, pipeline: Sequence[dict | Callable] | None = None, split: str = "train"):
+    def __init__(
+        self,
+        pipeline: Sequence[dict | Callable] | None = None,
+        split: str = "train",
+        on_bad_image: str = "raise",
+    ):
+        if on_bad_image not in ON_BAD_IMAGE:
+            raise ValueError(
+                f"{type(self).__name__}: on_bad_image must be one of {ON_BAD_IMAGE}, "
+                f"got {on_bad_image!r}"
+            )
         self.split = split
+        self.on_bad_image = on_bad_image
         self.pipeline = build_pipeline(pipeline)
         self.classes: tuple[str, ...] = ()
         self._targets: np.ndarray = np.zeros((0, 0), dtype=np.uint8)
         self._difficult: np.ndarray | None = None
+        self._bad_indices: set[int] = set()
 
     # -- what subclasses provide -------------------------------------------------------------
     def load_image(self, index: int) -> torch.Tensor:
@@ -74,8 +106,11 @@ class MultiLabelDataset(Dataset):
 
     @property
     def metainfo(self) -> dict[str, Any]:
-        return {"classes": tuple(self.classes), "dataset_name": self.dataset_name,
-                "split": self.split}
+        return {
+            "classes": tuple(self.classes),
+            "dataset_name": self.dataset_name,
+            "split": self.split,
+        }
 
     @property
     def targets(self) -> np.ndarray:
@@ -89,6 +124,11 @@ class MultiLabelDataset(Dataset):
             return np.zeros(self._targets.shape, dtype=bool)
         return self._difficult
 
+    @property
+    def num_bad_images(self) -> int:
+        """How many distinct images this process has skipped as unreadable."""
+        return len(self._bad_indices)
+
     def cache_key(self) -> str:
         """Identifies this dataset's train targets, for caching label statistics."""
         digest = hashlib.sha1(np.ascontiguousarray(self.targets).tobytes())
@@ -99,19 +139,91 @@ class MultiLabelDataset(Dataset):
         return int(self._targets.shape[0])
 
     def __getitem__(self, index: int) -> dict[str, Any]:
-        image = self.load_image(index)
+        num = len(self)
+        index = int(index)
+        if not -num <= index < num:
+            raise IndexError(f"index {index} is out of range for {type(self).__name__} of {num}")
+        index %= num
+        index, image = self._load_readable(index)
         for transform in self.pipeline:
             image = transform(image)
+        if self._difficult is None:
+            difficult = torch.zeros(self._targets.shape[1], dtype=torch.bool)
+        else:
+            difficult = torch.from_numpy(self._difficult[index].copy())
         return {
             "inputs": image,
             "data_samples": {
                 "gt_label": torch.from_numpy(self._targets[index].astype(np.float32)),
-                "difficult": torch.from_numpy(self.difficult[index].copy()),
+                "difficult": difficult,
                 "index": index,
                 "img_path": self.image_path(index),
             },
         }
 
+    def _load_readable(self, index: int) -> tuple[int, torch.Tensor]:
+        """Load sample ``index`` or, when skipping, the next readable one after it."""
+        if self.on_bad_image == "raise":
+            return index, self.load_image(index)
+        num = len(self)
+        for step in range(num):
+            candidate = (index + step) % num
+            if candidate in self._bad_indices:
+                continue
+            try:
+                return candidate, self.load_image(candidate)
+            except OSError as err:
+                self._bad_indices.add(candidate)
+                logger.warning(
+                    "%s: skipping sample %d (%s) because its image cannot be read: %s "
+                    "[on_bad_image='skip'; %d skipped so far]",
+                    type(self).__name__,
+                    candidate,
+                    self.image_path(candidate),
+                    err,
+                    len(self._bad_indices),
+                )
+        raise RuntimeError(
+            f"{type(self).__name__}: none of its {num} images can be read "
+            f"({self.num_bad_images} skipped with on_bad_image='skip'); check the image folder"
+        )
+
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(split={self.split!r}, num_samples={len(self)}, "
-                f"num_classes={self.num_classes})")
+        return (
+            f"{type(self).__name__}(split={self.split!r}, num_samples={len(self)}, "
+            f"num_classes={self.num_classes})"
+        )
+
+
+class FileMultiLabelDataset(MultiLabelDataset):
+    """A multi-label dataset whose images are files on disk.
+
+    Subclasses fill :attr:`classes`, ``_targets``, optionally ``_difficult``, and call
+    :meth:`_set_image_paths` with one path per sample; decoding (torchvision, PIL fallback,
+    uint8 RGB (3, H, W)) and the ``on_bad_image`` policy come from here.
+    """
+
+    def __init__(
+        self,
+        pipeline: Sequence[dict | Callable] | None = None,
+        split: str = "train",
+        on_bad_image: str = "raise",
+    ):
+        super().__init__(pipeline=pipeline, split=split, on_bad_image=on_bad_image)
+        self._paths: np.ndarray = encode_paths([])
+
+    def _set_image_paths(self, paths: Sequence[str | Path]) -> None:
+        if len(paths) != self._targets.shape[0]:
+            raise ValueError(
+                f"{type(self).__name__}: {len(paths)} image paths for "
+                f"{self._targets.shape[0]} target rows"
+            )
+        self._paths = encode_paths([str(p) for p in paths])
+
+    def load_image(self, index: int) -> torch.Tensor:
+        """Decode sample ``index`` from its file as a uint8 tensor (3, H, W)."""
+        return decode_image_file(self.image_path(index))
+
+    def image_path(self, index: int) -> str:
+        """The image file of sample ``index``."""
+        return self._paths[index].decode("utf-8")
