@@ -28,6 +28,7 @@ smaller one, and ``"train"``, ``"val"`` and ``"test"`` are disjoint streams.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -155,6 +156,34 @@ def _texture_dark(texture: int, u: np.ndarray, v: np.ndarray) -> np.ndarray | bo
     return (cu + cv) % 2 == 1  # checker
 
 
+@functools.lru_cache(maxsize=4096)
+def _glyph_code(identity: int, height: int, width: int) -> np.ndarray:
+    """Per pixel of a glyph: 0 outside the shape, 1 light cell, 2 dark cell (read-only uint8,
+    cached: one byte per pixel, so the cache stays small at any image size).
+
+    Shapes:
+        returns (height, width).
+    """
+    shape, _, texture = _glyph_attributes(identity)
+    u = ((np.arange(width) + 0.5) / width * 2.0 - 1.0)[None, :]  # (1, w)
+    v = ((np.arange(height) + 0.5) / height * 2.0 - 1.0)[:, None]  # (h, 1)
+    mask = np.broadcast_to(_shape_mask(shape, u, v), (height, width))
+    dark = np.broadcast_to(_texture_dark(texture, u, v), (height, width))
+    code = (mask * (1 + dark)).astype(np.uint8)
+    code.flags.writeable = False
+    return code
+
+
+def _glyph_palette(identity: int, shade: float) -> np.ndarray:
+    """(3, 4) float32 RGBA for the codes of :func:`_glyph_code` (transparent, light, dark)."""
+    colour = _COLOURS[_glyph_attributes(identity)[1]] * shade  # (3,)
+    palette = np.zeros((3, 4), dtype=np.float32)
+    palette[1, :3] = np.minimum(colour, 255.0)
+    palette[2, :3] = np.minimum(colour * _DARK, 255.0)
+    palette[1:, 3] = 1.0
+    return palette
+
+
 def draw_glyph(identity: int, height: int, width: int, shade: float = 1.0) -> np.ndarray:
     """An identity's glyph as a float32 RGBA patch (the alpha is its shape mask).
 
@@ -164,16 +193,7 @@ def draw_glyph(identity: int, height: int, width: int, shade: float = 1.0) -> np
     Shapes:
         returns (height, width, 4), RGB in 0-255, alpha 0 or 1.
     """
-    shape, colour, texture = _glyph_attributes(identity)
-    u = ((np.arange(width) + 0.5) / width * 2.0 - 1.0)[None, :]  # (1, w)
-    v = ((np.arange(height) + 0.5) / height * 2.0 - 1.0)[:, None]  # (h, 1)
-    mask = np.broadcast_to(_shape_mask(shape, u, v), (height, width))
-    dark = np.broadcast_to(_texture_dark(texture, u, v), (height, width))
-    rgb = _COLOURS[colour] * np.where(dark, _DARK, 1.0)[:, :, None] * shade  # (h, w, 3)
-    out = np.empty((height, width, 4), dtype=np.float32)
-    out[:, :, :3] = np.minimum(rgb, 255.0)
-    out[:, :, 3] = mask
-    return out
+    return _glyph_palette(identity, shade)[_glyph_code(identity, height, width)]
 
 
 def _span(lo: float, hi: float, size: int) -> tuple[int, int]:
