@@ -1,10 +1,12 @@
 """Multi-label evaluation, the pure maths (SPEC.md section 5): AP, mAP and the P/R/F1 family.
 
 Everything is vectorised over samples and classes: one sort along the sample axis for all K
-classes at once, cumulative sums for the hits, no Python loop over samples. Memory stays
-O(N*K) (the classes are processed in chunks so the temporaries of the sort stay bounded).
-Inputs may be torch tensors (CPU or CUDA) or numpy arrays, in any real dtype; the maths runs in
-float64 on the device of ``scores``. Every figure is in percent.
+classes at once, then every AP quantity is read at the positives only; no Python loop over
+samples. Memory stays O(N*K) (classes are processed in chunks, so the sort's temporaries stay
+bounded). Inputs may be torch tensors (CPU or CUDA) or numpy arrays, in any real dtype; the
+work runs on the device of ``scores``, comparisons are exact in the scores' own precision
+(float32 stays float32, other dtypes become float64) and the AP/P/R arithmetic is float64.
+Every figure is in percent.
 
 Conventions (each one a keyword option; defaults follow SPEC.md and ML-GCN):
 
@@ -233,8 +235,7 @@ def evaluate(
         )
     ap = _average_precision(scores, positives, excluded, ap_mode)
 
-    # Logit threshold: sigmoid(s) >= t  <=>  s >= log(t / (1 - t)); exactly 0 for t = 0.5.
-    predicted = scores >= math.log(threshold) - math.log1p(-threshold)  # (N, K)
+    predicted = scores >= _logit_threshold(threshold, scores.dtype)  # (N, K)
     chosen = _top_k_mask(scores, top_k)  # (N, K)
     predicted_k = chosen & predicted if top_k_mode == "thresholded" else chosen
 
@@ -321,9 +322,14 @@ def _check_inputs(
             f"class) {tuple(where)}: {scores[where[0], where[1]].item()}"
         )
     device = scores.device
-    # float64 keeps float32 ties and order exactly; + 0.0 turns -0.0 into 0.0 so that the
-    # sort cannot separate the two zeros.
-    scores = scores.to(torch.float64) + 0.0
+    # float32 stays float32 (every comparison below is exact in it; the AP arithmetic is
+    # float64); half precision widens to float32 exactly, anything else to float64. + 0.0
+    # turns -0.0 into 0.0 so that no sort can separate the two zeros.
+    if scores.dtype in (torch.float16, torch.bfloat16):
+        scores = scores.to(torch.float32)
+    elif scores.dtype != torch.float32:
+        scores = scores.to(torch.float64)
+    scores = scores + 0.0
     targets = _check_binary(targets.to(device), "targets")
     if difficult is not None:
         difficult = _to_tensor(difficult, "difficult")
@@ -364,65 +370,138 @@ def _average_precision(
 
     Shapes:
         - scores, positives, excluded: (N, K)
-        - output: (K,)
+        - output: (K,) float64
     """
     num_samples, num_classes = scores.shape
     if excluded is not None:
         # Excluded entries sort below every finite score and are never hits, so they take no
-        # rank in front of any counted sample and the ranks of counted samples stay 1..n.
+        # rank in front of a counted sample: the ranks of the counted samples stay 1..n.
         scores = scores.masked_fill(excluded, -math.inf)
     chunk = max(1, _CHUNK_ELEMENTS // num_samples)
     out = []
     for start in range(0, num_classes, chunk):
         keys = scores[:, start : start + chunk].t().contiguous()  # (k, N)
         hits = positives[:, start : start + chunk].t().contiguous()  # (k, N)
-        out.append(_ap_sorted_rows(keys, hits, mode))
+        order, ties = _rank_order(keys, need_ties=mode == "tie_grouped")
+        out.append(_ap_from_order(order, ties, hits, mode))
     return torch.cat(out)
 
 
-def _ap_sorted_rows(keys: Tensor, hits: Tensor, mode: str) -> Tensor:
-    """AP of each row: sort the row descending (stable), then cumulative hits.
+def _rank_order(keys: Tensor, need_ties: bool) -> tuple[Tensor, Tensor | None]:
+    """Sort each row descending, ties in sample order; also a key that is equal within ties.
+
+    Scores that float32 holds exactly (float32 logits, the usual case) are packed with their
+    sample index into one unique int64 per entry, ``(descending float32 order) << 31 | index``,
+    so an ordinary sort of integers gives the stable order (numpy's SIMD sort on the CPU,
+    radix sort on CUDA). Other float64 scores take torch's stable sort.
 
     Shapes:
-        - keys: (k, N) float64
-        - hits: (k, N) bool
-        - output: (k,)
+        - keys: (k, N), finite or -inf
+        - output: order (k, N) int64, the sample at each rank; ties (k, N) int64,
+          non-decreasing along a row and equal exactly on tied scores (None unless asked)
     """
-    num_samples = keys.shape[1]
-    sorted_keys, order = torch.sort(keys, dim=1, descending=True, stable=True)  # (k, N)
-    hits = hits.gather(1, order)  # (k, N), in rank order
+    num_rows, num_samples = keys.shape
+    as_float32 = keys if keys.dtype == torch.float32 else keys.to(torch.float32)
+    packable = num_samples < 1 << 31 and (
+        keys.dtype == torch.float32 or torch.equal(as_float32.to(keys.dtype), keys)
+    )
+    if not packable:
+        sorted_keys, order = torch.sort(keys, dim=1, descending=True, stable=True)  # (k, N)
+        ties = None
+        if need_ties:
+            ties = torch.zeros_like(order)
+            ties[:, 1:] = (sorted_keys[:, 1:] != sorted_keys[:, :-1]).cumsum(dim=1)
+        return order, ties
+
+    bits = as_float32.view(torch.int32).to(torch.int64)  # (k, N), IEEE sign-magnitude
+    # Monotone map of the float32 values onto [0, 2^32): negatives (magnitude reversed) below
+    # positives. -0.0 was turned into 0.0 on input, so equal scores get equal codes.
+    ascending = torch.where(bits < 0, (1 << 31) - 1 - (bits & 0x7FFFFFFF), bits + (1 << 31))
+    descending = ((1 << 32) - 1) - ascending  # (k, N), a higher score gets a smaller code
+    index = torch.arange(num_samples, device=keys.device)  # (N,)
+    packed = (descending << 31) | index  # (k, N), unique per row, < 2^63
+    if packed.device.type == "cpu":
+        packed = torch.from_numpy(np.sort(packed.numpy(), axis=1))  # (k, N)
+    else:
+        packed = torch.sort(packed, dim=1).values  # (k, N)
+    order = packed & ((1 << 31) - 1)
+    return order, (packed >> 31) if need_ties else None
+
+
+def _ap_from_order(order: Tensor, ties: Tensor | None, hits: Tensor, mode: str) -> Tensor:
+    """AP of each row from its rank order: every quantity is read at the positives only.
+
+    The j-th positive of a row, at rank r (1-based), has precision j / r. ``tie_grouped``
+    reads instead the precision at the last rank of its tie group; ``interpolated`` the best
+    precision at rank r or later (that maximum is always reached at a positive); ``voc11`` that
+    envelope at the first positive whose recall j / n reaches t = i / 10.
+
+    Shapes:
+        - order: (k, N) sample index at each rank
+        - ties: (k, N) or None
+        - hits: (k, N) bool, by sample
+        - output: (k,) float64, percent, NaN for rows without positives
+    """
+    num_rows, num_samples = order.shape
+    device = order.device
+    in_rank_order = hits.gather(1, order)  # (k, N)
+    rows, positions = in_rank_order.nonzero(as_tuple=True)  # (P,) each, row-major
+    if rows.numel() == 0:
+        return torch.full((num_rows,), math.nan, dtype=torch.float64, device=device)
     num_pos = hits.sum(dim=1)  # (k,)
-    cum_hits = hits.cumsum(dim=1, dtype=torch.float64)  # (k, N), exact integers
-    ranks = torch.arange(1, num_samples + 1, dtype=torch.float64, device=keys.device)  # (N,)
+    first = num_pos.cumsum(0) - num_pos  # (k,), where each row's positives start in (P,)
+    nth = torch.arange(rows.numel(), device=device) - first[rows] + 1  # (P,), j: 1, 2, ...
+    rank = (positions + 1).to(torch.float64)  # (P,)
 
     if mode == "tie_grouped":
-        # Index of the last sample of each tie group, for every rank: a reverse running min
-        # over the group ends.
-        positions = torch.arange(num_samples, device=keys.device).expand_as(order)  # (k, N)
-        group_end = torch.ones_like(hits)
-        group_end[:, :-1] = sorted_keys[:, 1:] != sorted_keys[:, :-1]
-        last = torch.where(group_end, positions, num_samples - 1)
-        last = last.flip(1).cummin(dim=1).values.flip(1)  # (k, N)
-        precision = cum_hits.gather(1, last) / (last + 1).to(torch.float64)  # (k, N)
+        # One ascending key over all rows: row * 2^32 + tie code (< 2^32), flattened.
+        flat = (ties + (torch.arange(num_rows, device=device) << 32)[:, None]).view(-1)  # (k*N,)
+        at_pos = flat[rows * num_samples + positions]  # (P,), ascending too
+        group_end = torch.searchsorted(flat, at_pos, right=True) - rows * num_samples  # (P,)
+        hits_to_end = torch.searchsorted(at_pos, at_pos, right=True) - first[rows]  # (P,)
+        precision = hits_to_end.to(torch.float64) / group_end.to(torch.float64)  # (P,)
     else:
-        precision = cum_hits / ranks  # (k, N)
-        if mode in ("voc11", "interpolated"):
-            # Best precision at this rank or any later one (the interpolated envelope).
-            precision = precision.flip(1).cummax(dim=1).values.flip(1)  # (k, N)
+        precision = nth.to(torch.float64) / rank  # (P,)
 
-    if mode == "voc11":
-        # For t = i/10: first rank whose recall >= t, i.e. cum_hits >= ceil(i * num_pos / 10).
-        steps = torch.arange(11, device=keys.device)  # (11,)
-        needed = (steps[None, :] * num_pos[:, None] + 9) // 10  # (k, 11)
-        first = torch.searchsorted(cum_hits, needed.to(torch.float64))  # (k, 11)
-        first = first.clamp(max=num_samples - 1)  # only rows without positives reach N
-        ap = precision.gather(1, first).mean(dim=1)  # (k,)
-    else:
-        ap = torch.where(hits, precision, 0.0).sum(dim=1) / num_pos.clamp(min=1)  # (k,)
-    return torch.where(num_pos > 0, 100.0 * ap, math.nan)
+    if mode in ("voc11", "interpolated"):
+        padded = torch.zeros(num_rows, int(num_pos.max()), dtype=torch.float64, device=device)
+        padded[rows, nth - 1] = precision  # (k, max P), zeros after each row's positives
+        envelope = padded.flip(1).cummax(dim=1).values.flip(1)  # (k, max P)
+        if mode == "interpolated":
+            precision = envelope[rows, nth - 1]  # (P,)
+        else:
+            steps = torch.arange(11, device=device)  # (11,)
+            # recall j / n >= i / 10  <=>  j >= ceil(i * n / 10), in integers
+            needed = ((steps[None, :] * num_pos[:, None] + 9) // 10).clamp(min=1)  # (k, 11)
+            needed = needed.clamp(max=max(1, envelope.shape[1])) - 1  # rows without positives
+            ap = envelope.gather(1, needed).mean(dim=1)  # (k,)
+            return torch.where(num_pos > 0, 100.0 * ap, math.nan)
+
+    total = torch.zeros(num_rows, dtype=torch.float64, device=device)
+    total.index_add_(0, rows, precision)  # (k,)
+    return torch.where(num_pos > 0, 100.0 * total / num_pos.clamp(min=1), math.nan)
 
 
 # --------------------------------------------------------------------------- P / R
+
+
+def _logit_threshold(threshold: float, dtype: torch.dtype) -> float:
+    """The logit cut: sigmoid(s) >= t  <=>  s >= log(t / (1 - t)), exactly 0 for t = 0.5.
+
+    For float32 scores it is rounded *up* to the nearest float32, so that comparing in float32
+    decides ``s >= log(t / (1 - t))`` exactly (no float32 lies between the two).
+    """
+    value = math.log(threshold) - math.log1p(-threshold)
+    if dtype == torch.float32:
+        value32 = np.float32(value)
+        if float(value32) < value:
+            value32 = np.nextafter(value32, np.float32(np.inf))
+        value = float(value32)
+    return value
+
+
+# Up to this k the top-k mask is k argmax passes (fast); beyond it, one topk and a tie fix.
+_TOP_K_LOOP = 8
 
 
 def _top_k_mask(scores: Tensor, k: int) -> Tensor:
@@ -432,6 +511,14 @@ def _top_k_mask(scores: Tensor, k: int) -> Tensor:
         - scores: (N, K)
         - output: (N, K) bool, exactly k True per row
     """
+    if k <= _TOP_K_LOOP:
+        chosen = torch.zeros(scores.shape, dtype=torch.bool, device=scores.device)
+        remaining = scores.clone()
+        for _ in range(k):  # argmax returns the first (lowest-index) maximum
+            best = remaining.argmax(dim=1, keepdim=True)  # (N, 1)
+            chosen.scatter_(1, best, True)
+            remaining.scatter_(1, best, -math.inf)  # scores are finite: never picked again
+        return chosen
     kth = torch.topk(scores, k, dim=1).values[:, -1:]  # (N, 1), the k-th highest value
     above = scores > kth  # (N, K)
     tied = scores == kth  # (N, K)

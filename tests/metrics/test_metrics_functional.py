@@ -154,9 +154,13 @@ def random_case(seed: int, num_samples: int = 37, num_classes: int = 7):
 @pytest.mark.parametrize(
     ("difficult_mode", "ap_mode"), list(itertools.product(DIFFICULT_MODES, AP_MODES))
 )
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_agrees_with_reference(seed, difficult_mode, ap_mode):
+@pytest.mark.parametrize(
+    ("seed", "as_float64"), [(0, False), (1, False), (2, True), (3, True)], ids=str
+)
+def test_agrees_with_reference(seed, as_float64, difficult_mode, ap_mode):
     scores, targets, difficult = random_case(seed)
+    if as_float64:  # + 0.1 keeps the ties but leaves float32: the torch stable-sort path
+        scores = scores.astype(np.float64) + 0.1
     for with_difficult, threshold, cf1, top_k, top_k_mode in itertools.product(
         (True, False), (0.5, 0.7), ("harmonic", "mean_f1"), (1, 3), ("thresholded", "exact")
     ):
@@ -213,6 +217,64 @@ def test_chunked_classes_match_one_chunk(monkeypatch):
     for mode in AP_MODES:
         chunked = average_precision(scores, targets, difficult, ap_mode=mode)
         torch.testing.assert_close(chunked, whole[mode], equal_nan=True, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("need_ties", [False, True])
+def test_packed_integer_sort_matches_torch_stable_sort(need_ties):
+    rng = np.random.default_rng(8)
+    keys = torch.from_numpy(np.round(rng.normal(size=(6, 300)) * 3).astype(np.float32))
+    keys[0, :50] = -math.inf  # excluded entries
+    keys[1] = 0.0  # one row of ties
+    keys[2, ::2] = -1e-30  # tiny negatives, next to zero
+    keys = keys + 0.0  # as _check_inputs does: -0.0 (from np.round) becomes 0.0
+    expected_values, expected_order = torch.sort(keys, dim=1, descending=True, stable=True)
+    order, ties = functional._rank_order(keys, need_ties=need_ties)
+    torch.testing.assert_close(order, expected_order, rtol=0, atol=0)
+    # x * (1 + 2^-28) is exact in float64 (24 + 29 bits), keeps order and ties, and is no
+    # longer a float32: the torch stable-sort path.
+    fallback_order, fallback_ties = functional._rank_order(keys.double() * (1 + 2**-28), need_ties)
+    torch.testing.assert_close(fallback_order, expected_order, rtol=0, atol=0)
+    if need_ties:  # equal codes exactly on equal scores, non-decreasing along rows
+        same = expected_values[:, 1:] == expected_values[:, :-1]
+        for t in (ties, fallback_ties):
+            assert torch.equal(t[:, 1:] == t[:, :-1], same)
+            assert bool((t[:, 1:] >= t[:, :-1]).all())
+    else:
+        assert ties is None
+
+
+def test_top_k_loop_and_topk_paths_agree(monkeypatch):
+    rng = np.random.default_rng(9)
+    scores = torch.from_numpy(np.round(rng.normal(size=(200, 12)) * 2) / 2)  # many ties
+    for k in range(1, 13):
+        monkeypatch.setattr(functional, "_TOP_K_LOOP", 100)
+        loop = functional._top_k_mask(scores, k)
+        monkeypatch.setattr(functional, "_TOP_K_LOOP", 0)
+        topk = functional._top_k_mask(scores, k)
+        assert torch.equal(loop, topk), k
+        assert bool((loop.sum(dim=1) == k).all())
+        # Reference: labels sorted by (-score, index), the first k kept.
+        for row, mask in zip(scores.tolist()[:20], loop[:20]):
+            best = sorted(range(12), key=lambda j: (-row[j], j))[:k]
+            assert sorted(torch.nonzero(mask).flatten().tolist()) == sorted(best)
+
+
+def test_float32_threshold_is_exact():
+    # A float32 score just below the real logit(t), where rounding the cut to float32 would
+    # wrongly predict it.
+    for threshold in np.arange(0.55, 0.96, 0.01):
+        cut = math.log(threshold / (1 - threshold))
+        below = np.float32(cut)
+        if float(below) < cut:
+            break
+    else:
+        pytest.fail("no threshold whose logit rounds down in float32")
+    scores = torch.tensor([[float(below), 5.0]], dtype=torch.float32)
+    targets = torch.tensor([[1, 1]])
+    m = multilabel_metrics(scores, targets, top_k=1, threshold=float(threshold))
+    assert m["OR"] == 50  # only the 5.0 is predicted
+    m64 = multilabel_metrics(scores.double(), targets, top_k=1, threshold=float(threshold))
+    assert m64 == m
 
 
 # --------------------------------------------------------------------------- by hand
