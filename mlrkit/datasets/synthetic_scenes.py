@@ -268,7 +268,9 @@ class SyntheticScenes(MultiLabelDataset):
 
     The default configuration is the "ctx" setting of shared/notes/builtin-data-findings.md:
     clean, large glyphs and 7 pixel-identical class pairs, where a pooled CNN sits between the
-    two oracle ceilings of :mod:`mlrkit.datasets.oracles` (pixels only, pixels + context).
+    two oracle ceilings of :mod:`mlrkit.datasets.oracles`. Measured (VOC, 5,000 train / 1,500
+    test at 48 px, seeds 0-2, ``benchmarks/bench_synthetic.py``): pixels only 66.2 mAP, a
+    4-layer CNN with max pooling 82.4 +/- 0.2, pixels + context 87.2 +/- 0.5.
 
     Knobs (each its own argument):
         source: ``"voc"`` (20 labels, VOC2007 trainval statistics) or ``"coco"`` (80 labels,
