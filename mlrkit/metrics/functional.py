@@ -73,6 +73,7 @@ __all__ = [
     "DIFFICULT_MODES",
     "TOP_K_MODES",
     "average_precision",
+    "evaluate",
     "metric_names",
     "multilabel_metrics",
 ]
@@ -222,28 +223,50 @@ def evaluate(
         )
     scores, targets, difficult = _check_inputs(scores, targets, difficult)
     num_classes = scores.shape[1]
-    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= num_classes:
+    if (
+        isinstance(top_k, bool)
+        or not isinstance(top_k, (int, np.integer))
+        or not (1 <= top_k <= num_classes)
+    ):
         raise ValueError(
             f"top_k={top_k!r} must be an integer in [1, K] (K={num_classes} classes here)"
         )
 
     positives, excluded = _ap_labels(targets, difficult, difficult_mode)
-    if not bool(positives.any()):
+    ap = _average_precision(scores, positives, excluded, ap_mode)
+    if bool(torch.isnan(ap).all()):
         raise ValueError(
             f"targets have no positive label (difficult_mode={difficult_mode!r}), so mAP, CR "
             "and OR are undefined; evaluate on data that contains at least one positive"
         )
-    ap = _average_precision(scores, positives, excluded, ap_mode)
 
-    predicted = scores >= _logit_threshold(threshold, scores.dtype)  # (N, K)
-    chosen = _top_k_mask(scores, top_k)  # (N, K)
-    predicted_k = chosen & predicted if top_k_mode == "thresholded" else chosen
+    cut = _logit_threshold(threshold, scores.dtype)
+    pr_targets, counted = _pr_labels(targets, difficult, difficult_mode)
+    num_positive = _column_counts(pr_targets)  # (K,)
+    predicted = scores >= cut  # (N, K)
+    if counted is not None:
+        predicted &= counted
+    counts = {"": (_column_counts(predicted & pr_targets), _column_counts(predicted))}
+
+    # Top-k: read everything at the (N, k) chosen entries, then count per class.
+    chosen = _top_k_indices(scores, int(top_k))  # (N, k)
+    keep = torch.ones(chosen.shape, dtype=torch.bool, device=chosen.device)  # (N, k)
+    if top_k_mode == "thresholded":
+        keep &= scores.gather(1, chosen) >= cut
+    if counted is not None:
+        keep &= counted.gather(1, chosen)
+    hit = keep & pr_targets.gather(1, chosen)  # (N, k)
+    flat = chosen.reshape(-1)  # (N*k,)
+    zeros = torch.zeros(num_classes, dtype=torch.float64, device=scores.device)
+    counts[f"@{top_k}"] = (
+        zeros.index_add(0, flat, hit.reshape(-1).to(torch.float64)),  # (K,)
+        zeros.index_add(0, flat, keep.reshape(-1).to(torch.float64)),  # (K,)
+    )
 
     figures = {"mAP": float(ap[~torch.isnan(ap)].mean())}  # some class has a positive
-    for suffix, pred in (("", predicted), (f"@{top_k}", predicted_k)):
-        counts = _counts(pred, targets, difficult, difficult_mode)
-        for name, value in _precision_recall(*counts, cf1=cf1).items():
-            figures[name + suffix] = value
+    for suffix, (num_correct, num_predicted) in counts.items():
+        values = _precision_recall(num_correct, num_predicted, num_positive, cf1=cf1)
+        figures.update((name + suffix, value) for name, value in values.items())
     return figures, ap
 
 
@@ -269,12 +292,22 @@ def _to_tensor(x: Any, name: str) -> Tensor:
 
 
 def _check_binary(x: Tensor, name: str) -> Tensor:
+    """``x`` as a bool tensor, or a ValueError if it holds anything but 0 and 1.
+
+    Shapes:
+        - x: (N, K) in, (N, K) bool out
+    """
     if x.dtype == torch.bool:
         return x
     if x.is_complex():
         raise ValueError(f"{name} must be 0/1 or bool, got complex dtype {x.dtype}")
-    bad = (x != 0) & (x != 1)
-    if bool(bad.any()):
+    if x.is_floating_point():
+        ok = not bool(((x != 0) & (x != 1)).any())
+    else:  # integers: one pass finds both bounds
+        low, high = torch.aminmax(x)
+        ok = int(low) >= 0 and int(high) <= 1
+    if not ok:
+        bad = (x != 0) & (x != 1)
         values = torch.unique(x[bad])[:5].tolist()
         hint = (
             " (ML-GCN-style -1/0/1 targets: pass targets == 1 and difficult = targets == 0)"
@@ -285,7 +318,7 @@ def _check_binary(x: Tensor, name: str) -> Tensor:
             f"{name} must hold only 0 and 1; found {int(bad.sum())} other value(s), e.g. "
             f"{values}{hint}"
         )
-    return x != 0
+    return x.to(torch.bool)
 
 
 def _check_inputs(
@@ -314,22 +347,23 @@ def _check_inputs(
         )
     if scores.dtype == torch.bool or scores.is_complex():
         raise ValueError(f"scores must be real numbers (logits), got dtype {scores.dtype}")
-    finite = torch.isfinite(scores)
-    if not bool(finite.all()):
-        where = torch.nonzero(~finite)[0].tolist()
-        raise ValueError(
-            f"scores holds {int((~finite).sum())} NaN/inf value(s), the first at (sample, "
-            f"class) {tuple(where)}: {scores[where[0], where[1]].item()}"
-        )
+    # One reduction instead of an elementwise pass: NaN and inf propagate into the sum (a
+    # finite sum that overflows only sends us to the exact check).
+    if not bool(torch.isfinite(scores.sum())):
+        finite = torch.isfinite(scores)
+        if not bool(finite.all()):
+            where = torch.nonzero(~finite)[0].tolist()
+            raise ValueError(
+                f"scores holds {int((~finite).sum())} NaN/inf value(s), the first at (sample, "
+                f"class) {tuple(where)}: {scores[where[0], where[1]].item()}"
+            )
     device = scores.device
     # float32 stays float32 (every comparison below is exact in it; the AP arithmetic is
-    # float64); half precision widens to float32 exactly, anything else to float64. + 0.0
-    # turns -0.0 into 0.0 so that no sort can separate the two zeros.
+    # float64); half precision widens to float32 exactly, anything else to float64.
     if scores.dtype in (torch.float16, torch.bfloat16):
         scores = scores.to(torch.float32)
     elif scores.dtype != torch.float32:
         scores = scores.to(torch.float64)
-    scores = scores + 0.0
     targets = _check_binary(targets.to(device), "targets")
     if difficult is not None:
         difficult = _to_tensor(difficult, "difficult")
@@ -391,9 +425,10 @@ def _rank_order(keys: Tensor, need_ties: bool) -> tuple[Tensor, Tensor | None]:
     """Sort each row descending, ties in sample order; also a key that is equal within ties.
 
     Scores that float32 holds exactly (float32 logits, the usual case) are packed with their
-    sample index into one unique int64 per entry, ``(descending float32 order) << 31 | index``,
-    so an ordinary sort of integers gives the stable order (numpy's SIMD sort on the CPU,
-    radix sort on CUDA). Other float64 scores take torch's stable sort.
+    sample index into one unique int64 per entry, ``(descending float32 code) << 31 | index``,
+    so an ordinary sort of integers gives the stable order: numpy's SIMD sort on the CPU (the
+    packing runs in numpy there too), a radix sort on CUDA. Other float64 scores take torch's
+    stable sort.
 
     Shapes:
         - keys: (k, N), finite or -inf
@@ -406,6 +441,7 @@ def _rank_order(keys: Tensor, need_ties: bool) -> tuple[Tensor, Tensor | None]:
         keys.dtype == torch.float32 or torch.equal(as_float32.to(keys.dtype), keys)
     )
     if not packable:
+        keys = keys + 0.0  # -0.0 -> 0.0, so the sort treats the zeros as one value
         sorted_keys, order = torch.sort(keys, dim=1, descending=True, stable=True)  # (k, N)
         ties = None
         if need_ties:
@@ -413,19 +449,23 @@ def _rank_order(keys: Tensor, need_ties: bool) -> tuple[Tensor, Tensor | None]:
             ties[:, 1:] = (sorted_keys[:, 1:] != sorted_keys[:, :-1]).cumsum(dim=1)
         return order, ties
 
-    bits = as_float32.view(torch.int32).to(torch.int64)  # (k, N), IEEE sign-magnitude
-    # Monotone map of the float32 values onto [0, 2^32): negatives (magnitude reversed) below
-    # positives. -0.0 was turned into 0.0 on input, so equal scores get equal codes.
-    ascending = torch.where(bits < 0, (1 << 31) - 1 - (bits & 0x7FFFFFFF), bits + (1 << 31))
-    descending = ((1 << 32) - 1) - ascending  # (k, N), a higher score gets a smaller code
-    index = torch.arange(num_samples, device=keys.device)  # (N,)
-    packed = (descending << 31) | index  # (k, N), unique per row, < 2^63
-    if packed.device.type == "cpu":
-        packed = torch.from_numpy(np.sort(packed.numpy(), axis=1))  # (k, N)
+    on_cpu = keys.device.type == "cpu"
+    if on_cpu:
+        bits = as_float32.numpy().view(np.int32).astype(np.int64)  # (k, N), sign-magnitude
+        index, where = np.arange(num_samples), np.where
     else:
-        packed = torch.sort(packed, dim=1).values  # (k, N)
-    order = packed & ((1 << 31) - 1)
-    return order, (packed >> 31) if need_ties else None
+        bits = as_float32.view(torch.int32).to(torch.int64)  # (k, N), sign-magnitude
+        index, where = torch.arange(num_samples, device=keys.device), torch.where
+    magnitude = bits & 0x7FFFFFFF
+    # A code in [0, 2^32) that falls as the score rises; -0.0 and 0.0 share 2^31.
+    code = where(bits < 0, (1 << 31) + magnitude, (1 << 31) - magnitude)  # (k, N)
+    packed = (code << 31) | index  # (k, N), unique per row, < 2^63
+    if on_cpu:
+        packed = np.sort(packed, axis=1)  # (k, N)
+        order = torch.from_numpy(packed & ((1 << 31) - 1))
+        return order, torch.from_numpy(packed >> 31) if need_ties else None
+    packed = torch.sort(packed, dim=1).values  # (k, N)
+    return packed & ((1 << 31) - 1), (packed >> 31) if need_ties else None
 
 
 def _ap_from_order(order: Tensor, ties: Tensor | None, hits: Tensor, mode: str) -> Tensor:
@@ -448,7 +488,7 @@ def _ap_from_order(order: Tensor, ties: Tensor | None, hits: Tensor, mode: str) 
     rows, positions = in_rank_order.nonzero(as_tuple=True)  # (P,) each, row-major
     if rows.numel() == 0:
         return torch.full((num_rows,), math.nan, dtype=torch.float64, device=device)
-    num_pos = hits.sum(dim=1)  # (k,)
+    num_pos = torch.count_nonzero(hits, dim=1)  # (k,)
     first = num_pos.cumsum(0) - num_pos  # (k,), where each row's positives start in (P,)
     nth = torch.arange(rows.numel(), device=device) - first[rows] + 1  # (P,), j: 1, 2, ...
     rank = (positions + 1).to(torch.float64)  # (P,)
@@ -500,53 +540,55 @@ def _logit_threshold(threshold: float, dtype: torch.dtype) -> float:
     return value
 
 
-# Up to this k the top-k mask is k argmax passes (fast); beyond it, one topk and a tie fix.
-_TOP_K_LOOP = 8
+def _top_k_indices(scores: Tensor, k: int) -> Tensor:
+    """The labels of each row's k highest scores; among tied scores the lower label wins.
 
-
-def _top_k_mask(scores: Tensor, k: int) -> Tensor:
-    """Each row's k highest scores; among tied scores the lower label index wins.
+    ``torch.topk`` picks arbitrarily among tied values, which only matters where the k-th and
+    (k+1)-th values tie; those rows are redone with a stable sort.
 
     Shapes:
         - scores: (N, K)
-        - output: (N, K) bool, exactly k True per row
+        - output: (N, k) int64
     """
-    if k <= _TOP_K_LOOP:
-        chosen = torch.zeros(scores.shape, dtype=torch.bool, device=scores.device)
-        remaining = scores.clone()
-        for _ in range(k):  # argmax returns the first (lowest-index) maximum
-            best = remaining.argmax(dim=1, keepdim=True)  # (N, 1)
-            chosen.scatter_(1, best, True)
-            remaining.scatter_(1, best, -math.inf)  # scores are finite: never picked again
-        return chosen
-    kth = torch.topk(scores, k, dim=1).values[:, -1:]  # (N, 1), the k-th highest value
-    above = scores > kth  # (N, K)
-    tied = scores == kth  # (N, K)
-    room = k - above.sum(dim=1, keepdim=True)  # (N, 1), slots left for the tied labels
-    return above | (tied & (tied.cumsum(dim=1) <= room))
+    num_samples, num_classes = scores.shape
+    if k == num_classes:
+        return torch.arange(num_classes, device=scores.device).expand(num_samples, k)
+    values, index = torch.topk(scores, k + 1, dim=1)  # (N, k+1), descending
+    boundary = torch.nonzero(values[:, k - 1] == values[:, k]).flatten()  # (B,)
+    index = index[:, :k]  # (N, k)
+    if boundary.numel():
+        stable = torch.sort(scores[boundary], dim=1, descending=True, stable=True).indices
+        index = index.clone()
+        index[boundary] = stable[:, :k]  # (B, k)
+    return index
 
 
-def _counts(
-    predicted: Tensor, targets: Tensor, difficult: Tensor | None, mode: str
-) -> tuple[Tensor, Tensor, Tensor]:
-    """Per-class Nc (#correct), Np (#predicted), Ng (#positives) after the difficult mode.
+def _column_counts(mask: Tensor) -> Tensor:
+    """Number of True entries in each column, as float64.
 
     Shapes:
-        - predicted, targets, difficult: (N, K)
-        - output: three (K,) float64
+        - mask: (N, K) bool
+        - output: (K,)
     """
-    if difficult is not None:
-        if mode == "ignore":
-            predicted = predicted & ~difficult
-            targets = targets & ~difficult
-        elif mode == "negative":
-            targets = targets & ~difficult
-        else:  # "positive"
-            targets = targets | difficult
-    num_correct = (predicted & targets).sum(dim=0, dtype=torch.float64)
-    num_predicted = predicted.sum(dim=0, dtype=torch.float64)
-    num_positive = targets.sum(dim=0, dtype=torch.float64)
-    return num_correct, num_predicted, num_positive
+    return torch.count_nonzero(mask, dim=0).to(torch.float64)
+
+
+def _pr_labels(
+    targets: Tensor, difficult: Tensor | None, mode: str
+) -> tuple[Tensor, Tensor | None]:
+    """Targets for the P/R counts and the entries they count, after the difficult convention.
+
+    Shapes:
+        - targets, difficult: (N, K)
+        - output: targets (N, K), counted (N, K) or None (all counted)
+    """
+    if difficult is None:
+        return targets, None
+    if mode == "ignore":
+        return targets & ~difficult, ~difficult
+    if mode == "negative":
+        return targets & ~difficult, None
+    return targets | difficult, None  # "positive"
 
 
 def _f1(precision: float, recall: float) -> float:
