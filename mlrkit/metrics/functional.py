@@ -421,7 +421,9 @@ def _average_precision(
     return torch.cat(out)
 
 
-def _rank_order(keys: Tensor, need_ties: bool) -> tuple[Tensor, Tensor | None]:
+def _rank_order(
+    keys: Tensor, need_ties: bool, use_numpy: bool | None = None
+) -> tuple[Tensor, Tensor | None]:
     """Sort each row descending, ties in sample order; also a key that is equal within ties.
 
     Scores that float32 holds exactly (float32 logits, the usual case) are packed with their
@@ -429,6 +431,11 @@ def _rank_order(keys: Tensor, need_ties: bool) -> tuple[Tensor, Tensor | None]:
     so an ordinary sort of integers gives the stable order: numpy's SIMD sort on the CPU (the
     packing runs in numpy there too), a radix sort on CUDA. Other float64 scores take torch's
     stable sort.
+
+    Args:
+        keys: The scores of k classes.
+        need_ties: Also return the tie key (for ``tie_grouped``).
+        use_numpy: Pack and sort with numpy; default: when ``keys`` are on the CPU.
 
     Shapes:
         - keys: (k, N), finite or -inf
@@ -449,23 +456,23 @@ def _rank_order(keys: Tensor, need_ties: bool) -> tuple[Tensor, Tensor | None]:
             ties[:, 1:] = (sorted_keys[:, 1:] != sorted_keys[:, :-1]).cumsum(dim=1)
         return order, ties
 
-    on_cpu = keys.device.type == "cpu"
-    if on_cpu:
-        bits = as_float32.numpy().view(np.int32).astype(np.int64)  # (k, N), sign-magnitude
-        index, where = np.arange(num_samples), np.where
-    else:
-        bits = as_float32.view(torch.int32).to(torch.int64)  # (k, N), sign-magnitude
-        index, where = torch.arange(num_samples, device=keys.device), torch.where
-    magnitude = bits & 0x7FFFFFFF
-    # A code in [0, 2^32) that falls as the score rises; -0.0 and 0.0 share 2^31.
-    code = where(bits < 0, (1 << 31) + magnitude, (1 << 31) - magnitude)  # (k, N)
-    packed = (code << 31) | index  # (k, N), unique per row, < 2^63
-    if on_cpu:
-        packed = np.sort(packed, axis=1)  # (k, N)
-        order = torch.from_numpy(packed & ((1 << 31) - 1))
+    # A code in [0, 2^32) that falls as the score rises: 2^31 - |x| for x >= 0 and
+    # 2^31 + |x| for x < 0, which is the raw bit pattern there. -0.0 and 0.0 share 2^31.
+    mask31 = (1 << 31) - 1
+    if keys.device.type == "cpu" if use_numpy is None else use_numpy:
+        bits = as_float32.numpy().view(np.uint32)  # (k, N), no copy
+        code = np.where(bits >= 1 << 31, bits, np.uint32(1 << 31) - bits)  # (k, N) uint32
+        packed = code.astype(np.int64)  # (k, N)
+        packed <<= 31
+        packed |= np.arange(num_samples)  # unique per row, < 2^63
+        packed.sort(axis=1)  # numpy's SIMD sort
+        order = torch.from_numpy(packed & mask31)  # (k, N)
         return order, torch.from_numpy(packed >> 31) if need_ties else None
-    packed = torch.sort(packed, dim=1).values  # (k, N)
-    return packed & ((1 << 31) - 1), (packed >> 31) if need_ties else None
+    bits = as_float32.view(torch.int32).to(torch.int64) & 0xFFFFFFFF  # (k, N), as unsigned
+    code = torch.where(bits >= 1 << 31, bits, (1 << 31) - bits)  # (k, N)
+    packed = (code << 31) | torch.arange(num_samples, device=keys.device)  # (k, N)
+    packed = torch.sort(packed, dim=1).values  # (k, N), radix sort on CUDA
+    return packed & mask31, (packed >> 31) if need_ties else None
 
 
 def _ap_from_order(order: Tensor, ties: Tensor | None, hits: Tensor, mode: str) -> Tensor:
@@ -570,7 +577,8 @@ def _column_counts(mask: Tensor) -> Tensor:
         - mask: (N, K) bool
         - output: (K,)
     """
-    return torch.count_nonzero(mask, dim=0).to(torch.float64)
+    dtype = torch.int32 if mask.shape[0] < 1 << 31 else torch.int64  # int32 sums faster
+    return mask.sum(dim=0, dtype=dtype).to(torch.float64)
 
 
 def _pr_labels(

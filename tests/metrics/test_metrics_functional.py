@@ -230,6 +230,11 @@ def test_packed_integer_sort_matches_torch_stable_sort(need_ties):
     expected_values, expected_order = torch.sort(keys, dim=1, descending=True, stable=True)
     order, ties = functional._rank_order(keys, need_ties=need_ties)
     torch.testing.assert_close(order, expected_order, rtol=0, atol=0)
+    # The torch packing (the CUDA path), run here on the CPU: the same order and tie key.
+    torch_order, torch_ties = functional._rank_order(keys, need_ties, use_numpy=False)
+    torch.testing.assert_close(torch_order, expected_order, rtol=0, atol=0)
+    if need_ties:
+        assert torch.equal(torch_ties, ties)
     # x * (1 + 2^-28) is exact in float64 (24 + 29 bits), keeps order and ties, and is no
     # longer a float32: the torch stable-sort path.
     fallback_order, fallback_ties = functional._rank_order(keys.double() * (1 + 2**-28), need_ties)
