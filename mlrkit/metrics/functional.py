@@ -459,7 +459,9 @@ def _rank_order(
     # A code in [0, 2^32) that falls as the score rises: 2^31 - |x| for x >= 0 and
     # 2^31 + |x| for x < 0, which is the raw bit pattern there. -0.0 and 0.0 share 2^31.
     mask31 = (1 << 31) - 1
-    if keys.device.type == "cpu" if use_numpy is None else use_numpy:
+    if use_numpy is None:
+        use_numpy = keys.device.type == "cpu"
+    if use_numpy:
         bits = as_float32.numpy().view(np.uint32)  # (k, N), no copy
         code = np.where(bits >= 1 << 31, bits, np.uint32(1 << 31) - bits)  # (k, N) uint32
         packed = code.astype(np.int64)  # (k, N)
