@@ -1,0 +1,203 @@
+"""Images/s of the three heads on one backbone, and of eval with a cached vs uncached encoder.
+
+Variants, all with 80 COCO labels (shipped statistics and GloVe vectors), random weights,
+channels_last, SGD:
+
+- ``pooled``: GlobalPoolHead (avg), no encoder: the baseline every ratio is taken against;
+- ``mlgcn``: GCNEncoder (300 -> 1024 -> D) + MLGCNHead;
+- ``deeplift``: AttentionGCNEncoder (2 layers, 1024 -> D) + DeepLIFTHead (CAM avg+max).
+
+A train step is mmengine's ``train_step`` (preprocess uint8, forward, loss, backward, SGD
+step; the encoder runs every step); an eval step is ``val_step`` under ``no_grad`` (predict
+mode; the encoder output is cached unless ``cache_label_features=False``). The variants are
+interleaved (A B C, B C A, C A B, ...) so that a change of machine load hits them alike; the
+cost of a variant is the median over rounds of its time divided by the baseline's in the same
+round (and, second, the ratio of the best times).
+
+Usage::
+
+    python benchmarks/bench_models.py            # ResNet-18 and ResNet-101, 224 px, batch 8
+    python benchmarks/bench_models.py --quick    # a smoke run: ResNet-18, 64 px, batch 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+import warnings
+from collections.abc import Callable
+
+import torch
+from mmengine.optim import OptimWrapper
+
+from mlrkit.registry import MODELS
+
+VARIANTS = {
+    "pooled": dict(head=dict(type="GlobalPoolHead")),
+    "mlgcn": dict(head=dict(type="MLGCNHead"), encoder=dict(type="GCNEncoder")),
+    "deeplift": dict(head=dict(type="DeepLIFTHead"), encoder=dict(type="AttentionGCNEncoder")),
+}
+
+
+def build(backbone: str, variant: str, device: torch.device, cache: bool = True):
+    torch.manual_seed(0)
+    model = MODELS.build(
+        dict(
+            type="MultiLabelClassifier",
+            backbone=dict(type="TimmBackbone", model_name=backbone),
+            num_classes=80,
+            label_statistics="coco",
+            label_embedding="GloVe300",
+            channels_last=True,
+            cache_label_features=cache,
+            **VARIANTS[variant],
+        )
+    )
+    return model.to(device)
+
+
+def make_batch(batch: int, size: int) -> dict:
+    g = torch.Generator().manual_seed(0)
+    return {
+        "inputs": torch.randint(0, 256, (batch, 3, size, size), dtype=torch.uint8, generator=g),
+        "data_samples": {
+            "gt_label": (torch.rand(batch, 80, generator=g) < 0.05).float(),
+            "difficult": torch.zeros(batch, 80, dtype=torch.bool),
+        },
+    }
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def timed(fn: Callable[[], object], iters: int, device: torch.device) -> float:
+    """Seconds per call of ``fn`` over ``iters`` calls."""
+    sync(device)
+    start = time.perf_counter()
+    for _ in range(iters):
+        fn()
+    sync(device)
+    return (time.perf_counter() - start) / iters
+
+
+def train_fn(model, data):
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9))
+
+    def step():
+        model.train()
+        model.train_step(data, wrapper)
+
+    return step
+
+
+def eval_fn(model, data):
+    """An eval step; the model must already be in eval mode (``eval()`` clears the cache)."""
+
+    def step():
+        with torch.no_grad():
+            model.val_step(data)
+
+    return step
+
+
+def interleaved(fns: dict[str, Callable], repeats: int, iters: int, device) -> dict[str, list]:
+    """Seconds per step of each fn over ``repeats`` rounds, after one warm-up each.
+
+    Round r runs the variants in the order rotated by r (A B C, B C A, C A B, ...), so no
+    variant always runs first or right after the same neighbour.
+    """
+    for fn in fns.values():
+        fn()
+    names = list(fns)
+    times: dict[str, list] = {name: [] for name in fns}
+    for r in range(repeats):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            times[name].append(timed(fns[name], iters, device))
+    return times
+
+
+def row(label: str, seconds: list[float], batch: int, base: list[float] | None = None) -> str:
+    """Median and best images/s; against ``base`` (its seconds, measured in the same rounds),
+    the median over rounds of the paired time ratio, so a load change between rounds cancels."""
+    ips = [batch / s for s in seconds]
+    text = f"  {label:<18} {statistics.median(ips):7.2f} img/s median, {max(ips):7.2f} best"
+    if base is not None:
+        paired = statistics.median(s / b for s, b in zip(seconds, base))
+        best = min(seconds) / min(base)
+        text += (
+            f" | time vs base {100 * (paired - 1):+6.1f} % paired, {100 * (best - 1):+6.1f} % best"
+        )
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="ResNet-18, 64 px, batch 2")
+    parser.add_argument("--backbones", nargs="+", default=["resnet18", "resnet101"])
+    parser.add_argument("--size", type=int, default=224)
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--repeats", type=int, default=9, help="rounds of A B C")
+    parser.add_argument("--iters", type=int, default=1, help="steps per timed block")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    if args.quick:
+        args.backbones, args.size, args.batch, args.repeats, args.iters = ["resnet18"], 64, 2, 2, 1
+    torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+
+    print(
+        f"torch {torch.__version__}, {platform.processor() or platform.machine()}, "
+        f"device {device}, {torch.get_num_threads()} threads; batch {args.batch}, "
+        f"{args.size} px, 80 labels, channels_last, random weights; median of {args.repeats} "
+        f"interleaved rounds of {args.iters} step(s)"
+    )
+    data = make_batch(args.batch, args.size)
+    for backbone in args.backbones:
+        models = {name: build(backbone, name, device) for name in VARIANTS}
+        params = {n: sum(p.numel() for p in m.parameters()) / 1e6 for n, m in models.items()}
+        print(f"\n{backbone}: parameters " + ", ".join(f"{n} {v:.2f} M" for n, v in params.items()))
+
+        train = interleaved(
+            {n: train_fn(m, data) for n, m in models.items()}, args.repeats, args.iters, device
+        )
+        print(" train (train_step: forward + loss + backward + SGD step); base: pooled")
+        for name, seconds in train.items():
+            print(row(name, seconds, args.batch, None if name == "pooled" else train["pooled"]))
+
+        for model in models.values():
+            model.eval()
+        evals = interleaved(
+            {n: eval_fn(m, data) for n, m in models.items()}, args.repeats, args.iters, device
+        )
+        print(" eval (val_step under no_grad, encoder output cached); base: pooled")
+        for name, seconds in evals.items():
+            print(row(name, seconds, args.batch, None if name == "pooled" else evals["pooled"]))
+
+        print(" eval, encoder output cached vs recomputed every batch; base: uncached")
+        for name in ("mlgcn", "deeplift"):
+            uncached = build(backbone, name, device, cache=False)
+            uncached.load_state_dict(models[name].state_dict())
+            uncached.eval()
+            timing = interleaved(
+                {
+                    "uncached": eval_fn(uncached, data),
+                    "cached": eval_fn(models[name], data),
+                },
+                args.repeats,
+                args.iters,
+                device,
+            )
+            print(row(f"{name} uncached", timing["uncached"], args.batch))
+            print(row(f"{name} cached", timing["cached"], args.batch, timing["uncached"]))
+            del uncached
+        del models
+
+
+if __name__ == "__main__":
+    main()
