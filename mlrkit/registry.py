@@ -137,7 +137,7 @@ def _own(name: str, *locations: str) -> MLRRegistry:
 
 
 # Children of mmengine's root registries: the Runner resolves these under default_scope="mlrkit".
-MODELS = _child(mm.MODELS, "model", "mlrkit.models", "mlrkit.losses")
+MODELS = _child(mm.MODELS, "model", "mlrkit.models")
 DATASETS = _child(mm.DATASETS, "dataset", "mlrkit.datasets")
 DATA_SAMPLERS = _child(mm.DATA_SAMPLERS, "data sampler", "mlrkit.datasets")
 TRANSFORMS = _child(mm.TRANSFORMS, "transform", "mlrkit.transforms")
