@@ -13,7 +13,7 @@ import sys
 import mlrkit
 
 # Modules that each add one verb. A verb is listed here only once it works end to end.
-VERBS = ["mlrkit.commands.list"]
+VERBS = ["mlrkit.commands.list", "mlrkit.commands.train", "mlrkit.commands.test"]
 
 
 def build_parser() -> argparse.ArgumentParser:

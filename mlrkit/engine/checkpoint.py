@@ -6,7 +6,9 @@ torch >= 2.6 (``weights_only=True`` by default) fails. We never switch ``weights
 Instead:
 
 * ``HistoryBuffer`` pickles without its statistics methods (they are class-level and
-  re-registered on import), so no ``getattr`` global is ever written;
+  re-registered on import), and parameter schedulers save their state without callables
+  (e.g. ``OneCycleLR``'s ``anneal_func``: the scheduler rebuilt from the config on resume
+  already has it), so no ``getattr`` global is ever written;
 * the few plain-data classes mmengine writes (``HistoryBuffer``, numpy arrays, dtypes and
   scalars, ``collections.Counter``) are allow-listed with ``torch.serialization.add_safe_globals``.
 
@@ -24,6 +26,7 @@ from typing import Any
 import numpy as np
 import torch
 from mmengine.logging.history_buffer import HistoryBuffer
+from mmengine.optim.scheduler.param_scheduler import _ParamScheduler
 
 __all__ = ["allow_mmengine_checkpoints", "load_checkpoint_file"]
 
@@ -35,6 +38,16 @@ def _history_buffer_getstate(self: HistoryBuffer) -> dict:
     state = dict(self.__dict__)
     state.pop("statistics_methods", None)
     return state
+
+
+def _scheduler_state_dict(self) -> dict:
+    # mmengine keeps every attribute but the optimizer, bound methods included; callables are
+    # configuration, rebuilt from the config on resume, so they are left out.
+    return {
+        key: value
+        for key, value in self.__dict__.items()
+        if key != "optimizer" and not callable(value)
+    }
 
 
 def _safe_numpy_globals() -> list[Any]:
@@ -54,6 +67,7 @@ def allow_mmengine_checkpoints() -> None:
     if _done:
         return
     HistoryBuffer.__getstate__ = _history_buffer_getstate
+    _ParamScheduler.state_dict = _scheduler_state_dict
     torch.serialization.add_safe_globals(
         [
             HistoryBuffer,

@@ -102,13 +102,18 @@ class SyncBNBuffersHook(Hook):
                         dist.all_reduce(buf, op=dist.ReduceOp.SUM)
                         buf.div_(world)
 
+    def __init__(self) -> None:
+        self._synced_in_train = False
+
     def after_train_epoch(self, runner) -> None:
         self._sync(runner)
+        self._synced_in_train = True
 
     def before_val_epoch(self, runner) -> None:
-        # iteration-based loops validate without an epoch end
-        if not runner.train_loop or not getattr(runner.train_cfg, "by_epoch", True):
+        # iteration-based loops validate without an epoch end: sync here then
+        if not self._synced_in_train:
             self._sync(runner)
+        self._synced_in_train = False
 
 
 def git_commit(path: str | Path = ".") -> str | None:

@@ -121,8 +121,9 @@ def prepare_config(
     hooks += [dict(type=name) for name in ALWAYS_HOOKS if name not in present]
     cfg.custom_hooks = hooks
     if not cfg.get("model_wrapper_cfg"):
+        # scoped name: mmengine looks the wrapper up in its root registry
         cfg.model_wrapper_cfg = dict(
-            type="DistributedModelWrapper",
+            type="mlrkit.DistributedModelWrapper",
             broadcast_buffers=False,
             find_unused_parameters=cfg.get("find_unused_parameters", False),
         )

@@ -44,3 +44,18 @@ def test_arbitrary_code_is_still_refused(tmp_path):
 def test_missing_checkpoint(tmp_path):
     with pytest.raises(FileNotFoundError, match="missing.pth"):
         load_checkpoint_file(tmp_path / "missing.pth")
+
+
+def test_scheduler_state_with_callables_loads_with_weights_only(tmp_path):
+    from mmengine.optim import OneCycleLR, OptimWrapper
+
+    allow_mmengine_checkpoints()
+    opt = OptimWrapper(torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.1))
+    sched = OneCycleLR(opt, eta_max=0.1, total_steps=10)
+    path = tmp_path / "sched.pth"
+    torch.save({"param_schedulers": [sched.state_dict()]}, path)
+    state = load_checkpoint_file(path)["param_schedulers"][0]
+    assert "anneal_func" not in state and state["total_steps"] == 10
+    fresh = OneCycleLR(opt, eta_max=0.1, total_steps=10)
+    fresh.load_state_dict(state)
+    assert fresh.anneal_func == sched.anneal_func  # kept from the rebuilt scheduler

@@ -1,0 +1,30 @@
+# Built-in scenes of real Fashion-MNIST items (10 classes) worn in co-occurring outfits, for
+# results on real pixels. Needs the idx files: `apt-get install dataset-fashion-mnist` puts
+# them in /usr/share/datasets/fashion-mnist (or set fashion_root to a copy).
+from mmengine.dataset import DefaultSampler, default_collate
+
+from mlrkit.datasets.fashion_scenes import FashionMNISTScenes
+from mlrkit.metrics.multilabel_metric import MultiLabelMetric
+
+fashion_root = "/usr/share/datasets/fashion-mnist"
+image_size = 64
+
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=0,
+    sampler=dict(type=DefaultSampler, shuffle=True),
+    collate_fn=dict(type=default_collate),
+    dataset=dict(type=FashionMNISTScenes, root=fashion_root, split="train", num_samples=5000,
+                 image_size=image_size),
+)
+val_dataloader = dict(
+    batch_size=64,
+    num_workers=0,
+    sampler=dict(type=DefaultSampler, shuffle=False),
+    collate_fn=dict(type=default_collate),
+    dataset=dict(type=FashionMNISTScenes, root=fashion_root, split="test", num_samples=1500,
+                 image_size=image_size),
+)
+test_dataloader = val_dataloader
+val_evaluator = dict(type=MultiLabelMetric)
+test_evaluator = val_evaluator

@@ -1,0 +1,40 @@
+# PASCAL VOC 2007: trainval for training, test for evaluation, the 20 classes in the standard
+# order; "difficult" labels are ignored in AP and P/R (SPEC.md sec. 5; ML-GCN's treatment is
+# MultiLabelMetric(difficult_mode="negative")). Set data_root to the VOC2007 folder:
+#   data/VOCdevkit/VOC2007/{Annotations,ImageSets/Main,JPEGImages}
+from mmengine.dataset import DefaultSampler, default_collate
+
+from mlrkit.datasets.voc import VOCMultiLabel
+from mlrkit.metrics.multilabel_metric import MultiLabelMetric
+from mlrkit.transforms.multi_scale_crop import MultiScaleCrop
+from mlrkit.transforms.random_horizontal_flip import RandomHorizontalFlip
+from mlrkit.transforms.resize import Resize
+
+data_root = "data/VOCdevkit/VOC2007"
+image_size = 448
+
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type=DefaultSampler, shuffle=True),
+    collate_fn=dict(type=default_collate),
+    dataset=dict(
+        type=VOCMultiLabel, root=data_root, split="trainval",
+        pipeline=[dict(type=MultiScaleCrop, size=image_size,
+                       scales=(1.0, 0.875, 0.75, 0.66, 0.5), max_distort=2),
+                  dict(type=RandomHorizontalFlip, p=0.5)],
+    ),
+)
+val_dataloader = dict(
+    batch_size=32,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type=DefaultSampler, shuffle=False),
+    collate_fn=dict(type=default_collate),
+    dataset=dict(type=VOCMultiLabel, root=data_root, split="test",
+                 pipeline=[dict(type=Resize, size=image_size)]),
+)
+test_dataloader = val_dataloader
+val_evaluator = dict(type=MultiLabelMetric)
+test_evaluator = val_evaluator

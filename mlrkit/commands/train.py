@@ -1,0 +1,54 @@
+"""``mlrkit train CONFIG``: train a model with mmengine's Runner."""
+
+from __future__ import annotations
+
+import argparse
+
+from mmengine.config import DictAction
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a model from a config")
+    p.add_argument("config", help="config file (mmengine pure-Python or dict style)")
+    p.add_argument(
+        "--work-dir",
+        help="where logs, checkpoints and results go (default: work_dirs/<config name>)",
+    )
+    p.add_argument(
+        "--resume",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="CKPT",
+        help="resume from CKPT, or from the latest checkpoint in the work dir",
+    )
+    p.add_argument(
+        "--amp",
+        action="store_true",
+        help="mixed precision (fp16 + loss scaling on CUDA, bfloat16 on CPU)",
+    )
+    p.add_argument(
+        "--launcher",
+        choices=["none", "pytorch", "slurm"],
+        default="none",
+        help="'pytorch' under torchrun, 'slurm' under srun",
+    )
+    p.add_argument(
+        "--cfg-options",
+        nargs="+",
+        action=DictAction,
+        default={},
+        metavar="KEY=VAL",
+        help="override config entries, e.g. train_cfg.max_epochs=3",
+    )
+    p.add_argument("--debug", action="store_true", help="show full tracebacks")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mlrkit.engine.config import load_config
+    from mlrkit.engine.runner import train
+
+    cfg = load_config(args.config, args.cfg_options)
+    train(cfg, work_dir=args.work_dir, resume=args.resume, amp=args.amp, launcher=args.launcher)
+    return 0
