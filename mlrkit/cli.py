@@ -1,19 +1,31 @@
 """The ``mlrkit`` command line: ``mlrkit list [KIND]``, ``mlrkit --version``.
 
-Each verb lives in a module of its own that provides ``add_parser(subparsers)``; this file
-only wires them together, loads plugins and turns expected errors into one-line messages.
+Each verb lives in a module of its own in :mod:`mlrkit.commands` that provides
+``add_parser(subparsers)``; this file finds them, loads plugins and turns expected errors into
+one-line messages.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 import mlrkit
 
-# Modules that each add one verb. A verb is listed here only once it works end to end.
-VERBS = ["mlrkit.commands.list", "mlrkit.commands.train", "mlrkit.commands.test"]
+
+def verb_modules() -> list[str]:
+    """The modules of :mod:`mlrkit.commands`, one verb each (``mlrkit <verb>``)."""
+    import pkgutil
+
+    import mlrkit.commands
+
+    return [
+        f"mlrkit.commands.{m.name}"
+        for m in pkgutil.iter_modules(mlrkit.commands.__path__)
+        if not m.name.startswith("_")
+    ]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mlrkit {mlrkit.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in VERBS:
+    for name in verb_modules():
         importlib.import_module(name).add_parser(sub)
     return parser
 
@@ -42,8 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mlrkit: interrupted", file=sys.stderr)
         return 130
-    except (FileNotFoundError, ValueError, KeyError) as err:
-        if getattr(args, "debug", False):
+    except (FileNotFoundError, ValueError, KeyError, FloatingPointError) as err:
+        if getattr(args, "debug", False) or os.environ.get("MLRKIT_DEBUG"):
             raise
         print(f"mlrkit {args.command}: error: {err}", file=sys.stderr)
         return 1
