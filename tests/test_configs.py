@@ -1,0 +1,59 @@
+"""Every shipped config loads, and the small ones build their model and data."""
+
+from pathlib import Path
+
+import pytest
+
+from mlrkit.engine.config import load_config
+
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+EXPERIMENTS = sorted(p for p in CONFIGS.glob("*/*.py") if p.parent.name != "_base_")
+
+
+@pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_config_loads_with_the_parts_a_run_needs(path):
+    cfg = load_config(path)
+    if "bench" in cfg:  # bench configs are checked by tests/bench
+        return
+    for key in ("model", "train_dataloader", "val_dataloader", "optim_wrapper", "train_cfg"):
+        assert key in cfg, f"{path.name} has no {key}"
+    assert cfg.default_scope == "mlrkit"
+    assert cfg.default_hooks.checkpoint.save_best == "multilabel/mAP"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((CONFIGS / "coco").glob("*.py")) + sorted((CONFIGS / "voc2007").glob("*.py")),
+    ids=lambda p: p.name,
+)
+def test_full_scale_configs_follow_the_paper(path):
+    cfg = load_config(path)
+    assert cfg.model.backbone.model_name == "resnet101"
+    assert cfg.train_dataloader.batch_size == 32
+    assert cfg.train_dataloader.dataset.pipeline[0].size == 448
+    assert cfg.optim_wrapper.optimizer.lr == 0.01
+    assert cfg.optim_wrapper.paramwise_cfg.custom_keys["backbone"].lr_mult == 0.1
+    assert cfg.param_scheduler[0].step_size == 30
+
+
+@pytest.mark.parametrize("path", sorted((CONFIGS / "synthetic").glob("*.py")), ids=lambda p: p.name)
+def test_cpu_configs_build(path, tmp_path):
+    import torch
+
+    from mlrkit.engine.runner import prepare_config
+    from mlrkit.registry import MODELS
+
+    cfg = prepare_config(
+        load_config(
+            path,
+            {
+                "train_dataloader.dataset.num_samples": 64,
+                "val_dataloader.dataset.num_samples": 16,
+                "test_dataloader.dataset.num_samples": 16,
+            },
+        ),
+        work_dir=str(tmp_path),
+    )
+    model = MODELS.build(cfg.model)
+    logits = model(torch.zeros(2, 3, 48, 48, dtype=torch.uint8).float(), mode="tensor")
+    assert logits.shape == (2, 20)
