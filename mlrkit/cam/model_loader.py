@@ -1,0 +1,175 @@
+"""A trained classifier from its config and checkpoint, without the training data if possible.
+
+A checkpoint written by ``mlrkit train`` holds everything the model needs beyond the config:
+the class names (``meta.dataset_meta.classes``) and, for models with a label encoder, the label
+embeddings and the adjacency (buffers in the state dict). So a checkpoint can be inspected on a
+machine without the dataset. A bare ``state_dict`` file (``torch.save(model.state_dict())``)
+has no class names; then the config's datasets are built to get them, as ``mlrkit test`` does.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+from mmengine.config import Config
+from torch import nn
+
+__all__ = ["load_model", "checkpoint_state", "check_state_dict"]
+
+
+def checkpoint_state(checkpoint: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict]:
+    """The state dict and the ``meta`` dict of a checkpoint, loaded with ``weights_only=True``.
+
+    Args:
+        checkpoint: an mmengine checkpoint (``{"meta", "state_dict", ...}``) or a bare state
+            dict.
+
+    Returns:
+        (state dict, meta); meta is empty for a bare state dict.
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        ValueError: the file cannot be loaded safely or holds no tensors.
+    """
+    from mlrkit.engine.checkpoint import load_checkpoint_file
+
+    try:
+        payload = load_checkpoint_file(checkpoint)
+    except RuntimeError as err:  # unsafe or corrupt: say so as a user error
+        raise ValueError(str(err)) from err
+    if not isinstance(payload, dict):
+        raise ValueError(
+            f"checkpoint {str(checkpoint)!r} holds a {type(payload).__name__}, not a state dict "
+            "or an mmengine checkpoint."
+        )
+    state = payload.get("state_dict", payload)
+    meta = payload.get("meta") if isinstance(payload.get("meta"), dict) else {}
+    if not isinstance(state, dict) or not any(isinstance(v, torch.Tensor) for v in state.values()):
+        raise ValueError(f"checkpoint {str(checkpoint)!r} holds no model weights (no tensors).")
+    return state, meta
+
+
+def check_state_dict(
+    model: nn.Module, state: dict[str, torch.Tensor], checkpoint: str, config: str
+) -> None:
+    """Raise a ValueError listing what differs when ``state`` does not fit ``model`` exactly.
+
+    Raises:
+        ValueError: naming missing keys, unexpected keys and shape mismatches (a few each).
+    """
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    mismatched = [
+        f"{k} {tuple(state[k].shape)} vs {tuple(own[k].shape)}"
+        for k in own
+        if k in state and tuple(state[k].shape) != tuple(own[k].shape)
+    ]
+    if not (missing or unexpected or mismatched):
+        return
+    parts = []
+    for what, keys in (
+        ("missing from the checkpoint", missing),
+        ("in the checkpoint but not in the model", unexpected),
+        ("of different shape (checkpoint vs model)", mismatched),
+    ):
+        if keys:
+            more = f" and {len(keys) - 3} more" if len(keys) > 3 else ""
+            parts.append(f"{len(keys)} {what}: {', '.join(keys[:3])}{more}")
+    raise ValueError(
+        f"checkpoint {checkpoint!r} does not match the model of config {config!r}: "
+        f"{'; '.join(parts)}. Pass the config the checkpoint was trained with (its work dir "
+        "holds a copy)."
+    )
+
+
+def _classes_from_data(cfg: Config) -> list[str]:
+    from mlrkit.engine.runner import prepare_config
+
+    probe = copy.deepcopy(cfg)
+    with tempfile.TemporaryDirectory(prefix="mlrkit-cam-") as work_dir:
+        try:
+            prepare_config(probe, work_dir=work_dir)
+        except FileNotFoundError as err:
+            raise FileNotFoundError(
+                f"the checkpoint names no classes (a bare state dict), so they are read from "
+                f"the config's training data, which is missing: {err}. Use a checkpoint "
+                "written by `mlrkit train`, which records them."
+            ) from err
+    return list(probe.model.classes)
+
+
+def load_model(
+    cfg: Config | str | os.PathLike,
+    checkpoint: str | os.PathLike,
+    device: str | torch.device = "cpu",
+) -> nn.Module:
+    """Build the config's model with the checkpoint's weights, in eval mode on ``device``.
+
+    The class names come from the checkpoint's ``meta.dataset_meta`` (else from the config's
+    training data); the label embeddings and the adjacency, for models with an encoder, from
+    its buffers, so no label statistics are recomputed. A backbone ``pretrained_file`` is not
+    read: the checkpoint's weights replace it.
+
+    Args:
+        cfg: the config (object or file) the checkpoint was trained with.
+        checkpoint: the checkpoint file.
+        device: where to put the model.
+
+    Returns:
+        the :class:`~mlrkit.models.multi_label_classifier.MultiLabelClassifier`, with its
+        ``classes`` set.
+
+    Raises:
+        FileNotFoundError: the config, the checkpoint (or, for a bare state dict, the data) is
+            missing.
+        ValueError: the checkpoint does not fit the config's model (a different head,
+            backbone, encoder or number of labels), or cannot be loaded safely.
+    """
+    from mlrkit.engine.config import load_config
+    from mlrkit.registry import MODELS
+
+    if not isinstance(cfg, Config):
+        cfg = load_config(cfg)
+    config_name = cfg.filename or "<config>"
+    checkpoint = str(checkpoint)
+    if not Path(checkpoint).is_file():
+        raise FileNotFoundError(f"checkpoint {checkpoint!r} does not exist")
+    state, meta = checkpoint_state(checkpoint)
+    if "model" not in cfg:
+        raise ValueError(f"config {config_name!r} has no `model`.")
+    classes = (meta.get("dataset_meta") or {}).get("classes")
+    classes = list(classes) if classes else _classes_from_data(cfg)
+
+    model_cfg: dict[str, Any] = copy.deepcopy(cfg.model.to_dict())
+    k_cfg = model_cfg.get("num_classes")
+    if k_cfg is not None and int(k_cfg) != len(classes):
+        raise ValueError(
+            f"checkpoint {checkpoint!r} has {len(classes)} classes but config {config_name!r} "
+            f"sets model.num_classes={k_cfg}."
+        )
+    model_cfg.update(num_classes=len(classes), classes=classes)
+    backbone = model_cfg.get("backbone")
+    if isinstance(backbone, dict) and backbone.get("pretrained_file"):
+        backbone["pretrained_file"] = None  # replaced by the checkpoint's weights anyway
+    if model_cfg.get("encoder") is not None:
+        if state.get("adjacency") is None or state.get("label_embeddings") is None:
+            raise ValueError(
+                f"checkpoint {checkpoint!r} has no label graph (adjacency, label_embeddings) but "
+                f"the model of config {config_name!r} has an encoder: it was trained with "
+                "another config."
+            )
+        model_cfg.update(
+            adjacency=state["adjacency"].float(),
+            label_embedding=state["label_embeddings"].float().numpy(),
+            label_statistics=None,
+        )
+    model = MODELS.build(model_cfg)
+    check_state_dict(model, state, checkpoint, config_name)
+    model.load_state_dict(state, strict=True)
+    return model.to(device).eval()
