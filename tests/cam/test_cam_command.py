@@ -1,0 +1,219 @@
+"""`mlrkit cam` on a tiny trained model: the grid it writes, the maps, and bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from mlrkit.cam import MAP_NAMES, GridLayout, grad_cam, load_image, load_model
+from mlrkit.cli import main
+from mlrkit.engine.config import load_config
+
+CONFIGS = Path(__file__).resolve().parents[2] / "configs" / "synthetic"
+
+
+def cam(capsys, *args):
+    code = main(["cam", *map(str, args)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_the_tiny_model_learned_something(trained_deeplift):
+    losses = trained_deeplift.losses
+    assert np.mean(losses[-10:]) < 0.6 * np.mean(losses[:10])
+
+
+def test_cli_writes_one_grid_per_image_of_the_layout_size(trained_deeplift, tmp_path, capsys, tiny):
+    t = trained_deeplift
+    out_dir = tmp_path / "cams"
+    code, out, err = cam(
+        capsys,
+        t.config,
+        t.checkpoint,
+        *t.images,
+        "--out",
+        out_dir,
+        "--top-k",
+        3,
+        "--cell",
+        64,
+        *tiny.cli_overrides,
+    )
+    assert code == 0, err
+    layout = GridLayout(rows=3, columns=1 + len(MAP_NAMES), cell=64)  # image + 3 maps
+    for image in t.images:
+        png_path = out_dir / f"{image.stem}_cam.png"
+        assert f"{image} -> {png_path}" in out
+        with Image.open(png_path) as png:
+            assert png.size == layout.size
+            pixels = np.asarray(png.convert("RGB")).astype(int)
+        # the backbone column differs between the rows (labels)
+        rows = []
+        for row in range(3):
+            left, top, right, bottom = layout.cell_box(row, 1)
+            rows.append(pixels[top:bottom, left:right])
+        assert not np.array_equal(rows[0], rows[1])
+
+
+def test_maps_differ_between_labels_for_every_view(trained_deeplift, tiny):
+    t = trained_deeplift
+    cfg = load_config(t.config, tiny.overrides)
+    model = load_model(cfg, t.checkpoint)
+    assert list(model.classes) == t.classes
+    image = load_image(t.images[0], cfg)
+    assert image.shape == (3, 32, 32)  # the config's test image_size
+    result = grad_cam(model, image, top_k=3)
+    assert list(result.maps) == list(MAP_NAMES)
+    for name in MAP_NAMES:
+        cams = result.maps[name][0]  # (3, 32, 32)
+        assert cams.shape == (3, 32, 32)
+        assert cams[0].max() == pytest.approx(1.0)  # the top label has positive evidence
+        assert not torch.allclose(cams[0], cams[1]), name
+    # the best label's Grad-CAM is not uniform: it points somewhere
+    assert result.maps["att_lift_map"][0, 0].std() > 0.05
+
+
+def test_labels_option_explains_the_named_labels(trained_deeplift, tmp_path, capsys, tiny):
+    t = trained_deeplift
+    names = [t.classes[4], t.classes[0]]
+    code, out, err = cam(
+        capsys,
+        t.config,
+        t.checkpoint,
+        t.images[0],
+        "--out",
+        tmp_path,
+        "--labels",
+        *names,
+        "--cell",
+        32,
+        *tiny.cli_overrides,
+    )
+    assert code == 0, err
+    assert f"({names[0]} " in out and f", {names[1]} " in out
+    with Image.open(tmp_path / f"{t.images[0].stem}_cam.png") as png:
+        assert png.size == GridLayout(rows=2, columns=4, cell=32).size
+    code, _, err = cam(
+        capsys, t.config, t.checkpoint, t.images[0], "--labels", "aeroplan", *tiny.cli_overrides
+    )
+    assert code == 1 and "no label 'aeroplan'" in err and "Did you mean: aeroplane" in err
+
+
+def test_a_head_without_lift_maps_gets_the_backbone_column_only(tmp_path, capsys, tiny):
+    config = CONFIGS / "pooled.py"
+    checkpoint, _ = tiny.train(config, tmp_path, steps=2)
+    image = tmp_path / "grey.png"
+    Image.fromarray(np.full((50, 70, 3), 128, dtype=np.uint8)).save(image)
+    code, out, err = cam(
+        capsys,
+        config,
+        checkpoint,
+        image,
+        "--out",
+        tmp_path,
+        "--top-k",
+        2,
+        "--cell",
+        32,
+        *tiny.cli_overrides,
+    )
+    assert code == 0, err
+    with Image.open(tmp_path / "grey_cam.png") as png:
+        assert png.size == GridLayout(rows=2, columns=2, cell=32).size
+
+
+def test_same_file_names_do_not_overwrite_each_other(trained_deeplift, tmp_path, capsys, tiny):
+    t = trained_deeplift
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    copies = [tmp_path / "a" / "x.png", tmp_path / "b" / "x.png"]
+    for copy in copies:
+        copy.write_bytes(t.images[0].read_bytes())
+    code, _, err = cam(
+        capsys,
+        t.config,
+        t.checkpoint,
+        *copies,
+        "--out",
+        tmp_path / "o",
+        "--cell",
+        32,
+        *tiny.cli_overrides,
+    )
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["x_0_cam.png", "x_1_cam.png"]
+
+
+def test_images_follow_the_test_pipeline_or_size(tmp_path):
+    path = tmp_path / "wide.png"
+    Image.fromarray(np.zeros((30, 60, 3), dtype=np.uint8)).save(path)
+    voc = load_config(CONFIGS.parent / "voc2007" / "deeplift_agcn_r101_448.py")
+    assert load_image(path, voc).shape == (3, 448, 448)  # its pipeline: Resize(448)
+    assert load_image(path, load_config(CONFIGS / "pooled.py")).shape == (3, 48, 48)
+    assert load_image(path, voc, size=40).shape == (3, 40, 40)
+
+
+def test_bare_state_dict_takes_the_classes_from_the_data(trained_deeplift, tmp_path, tiny):
+    t = trained_deeplift
+    bare = tmp_path / "bare.pth"
+    state = torch.load(t.checkpoint, weights_only=True)["state_dict"]
+    torch.save(state, bare)
+    model = load_model(load_config(t.config, tiny.overrides), bare)
+    assert list(model.classes) == t.classes
+    for key, value in model.state_dict().items():
+        torch.testing.assert_close(value, state[key])
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+
+def test_missing_and_corrupt_images(trained_deeplift, tmp_path, capsys, tiny):
+    t = trained_deeplift
+    missing = tmp_path / "nope.png"
+    code, _, err = cam(capsys, t.config, t.checkpoint, t.images[0], missing, *tiny.cli_overrides)
+    assert code == 1 and "image file not found" in err and "nope.png" in err
+    corrupt = tmp_path / "broken.jpg"
+    corrupt.write_bytes(b"\xff\xd8\xff\xe0 this is not really a JPEG")
+    code, _, err = cam(capsys, t.config, t.checkpoint, corrupt, *tiny.cli_overrides)
+    assert code == 1 and "cannot decode image" in err and "broken.jpg" in err
+    assert not list(tmp_path.glob("*_cam.png"))
+
+
+def test_top_k_larger_than_the_labels(trained_deeplift, capsys, tiny):
+    t = trained_deeplift
+    code, _, err = cam(
+        capsys, t.config, t.checkpoint, t.images[0], "--top-k", 21, *tiny.cli_overrides
+    )
+    assert code == 1 and "--top-k 21 is more than the model's 20 labels" in err
+    code, _, err = cam(
+        capsys, t.config, t.checkpoint, t.images[0], "--top-k", 0, *tiny.cli_overrides
+    )
+    assert code == 1 and "--top-k must be at least 1" in err
+
+
+def test_checkpoint_of_another_config(trained_deeplift, capsys, tiny):
+    t = trained_deeplift
+    code, _, err = cam(
+        capsys, CONFIGS / "pooled.py", t.checkpoint, t.images[0], *tiny.cli_overrides
+    )
+    assert code == 1
+    assert "does not match the model of config" in err and "pooled.py" in err
+    assert "in the checkpoint but not in the model" in err  # the Deep-LIFT head's weights
+    # same head, other backbone depth: shapes differ
+    overrides = [o for o in tiny.cli_overrides if "out_index" not in o]
+    code, _, err = cam(capsys, t.config, t.checkpoint, t.images[0], *overrides)
+    assert code == 1 and "of different shape" in err
+
+
+def test_missing_and_unsafe_checkpoints(trained_deeplift, tmp_path, capsys, tiny):
+    t = trained_deeplift
+    code, _, err = cam(capsys, t.config, tmp_path / "none.pth", t.images[0], *tiny.cli_overrides)
+    assert code == 1 and "none.pth" in err and "does not exist" in err
+    unsafe = tmp_path / "unsafe.pth"
+    torch.save({"state_dict": {"w": torch.zeros(1)}, "extra": Image.new("RGB", (1, 1))}, unsafe)
+    code, _, err = cam(capsys, t.config, unsafe, t.images[0], *tiny.cli_overrides)
+    assert code == 1 and "cannot be loaded safely (weights_only=True)" in err
