@@ -1,0 +1,231 @@
+"""How a run's worker is started: locally, under ``torch.distributed.run``, or through Slurm.
+
+Local workers get an even share of the CPU threads (``OMP_NUM_THREADS`` and
+``torch.set_num_threads``), so N jobs at once do not oversubscribe the machine, and on a GPU
+machine each job gets its own devices (``CUDA_VISIBLE_DEVICES``). Slurm runs are written as
+sbatch scripts (one per run, in the run's folder) and submitted with ``sbatch --parsable``.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import socket
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlrkit.bench.worker import process_start_time
+
+__all__ = [
+    "LaunchOptions",
+    "SlurmOptions",
+    "cpu_count",
+    "free_port",
+    "gpu_slots",
+    "slurm_script",
+    "submit_slurm",
+    "worker_command",
+    "worker_env",
+]
+
+LAUNCHERS = ("none", "pytorch", "slurm")
+
+
+@dataclass
+class SlurmOptions:
+    """``#SBATCH`` settings of every run's script.
+
+    Attributes:
+        partition: ``--partition`` (None: the cluster's default).
+        time: ``--time`` limit, e.g. ``"24:00:00"``.
+        gpus_per_task: GPUs of each task (``--gres=gpu:<n * tasks>``); 0 on CPU clusters.
+        cpus_per_task: ``--cpus-per-task``, also ``OMP_NUM_THREADS`` of each task.
+        extra: further ``#SBATCH`` lines, e.g. ``["--account=vision", "--qos=high"]``.
+    """
+
+    partition: str | None = None
+    time: str | None = None
+    gpus_per_task: int = 1
+    cpus_per_task: int = 8
+    extra: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LaunchOptions:
+    """How the bench starts its workers.
+
+    Attributes:
+        launcher: ``"none"`` (one process per run), ``"pytorch"`` (``torch.distributed.run``
+            with ``nproc_per_node`` processes per run) or ``"slurm"`` (sbatch).
+        nproc_per_node: processes (ranks) per run under ``pytorch`` and ``slurm``.
+        threads: CPU threads of each process.
+        slurm: sbatch settings.
+    """
+
+    launcher: str = "none"
+    nproc_per_node: int = 1
+    threads: int = 1
+    slurm: SlurmOptions = field(default_factory=SlurmOptions)
+
+    def __post_init__(self) -> None:
+        if self.launcher not in LAUNCHERS:
+            raise ValueError(
+                f"--launcher {self.launcher!r} is unknown; use one of {', '.join(LAUNCHERS)}"
+            )
+        if self.nproc_per_node < 1:
+            raise ValueError(f"--nproc-per-node must be >= 1, got {self.nproc_per_node}")
+        if self.launcher == "none" and self.nproc_per_node != 1:
+            raise ValueError(
+                "--nproc-per-node needs --launcher pytorch (torch.distributed.run) or slurm"
+            )
+
+
+def cpu_count() -> int:
+    """The CPU cores this process may use (its affinity mask, not the machine's total)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def gpu_slots(jobs: int, per_job: int) -> list[list[int]] | None:
+    """Disjoint CUDA device lists, one per job slot, or None on a machine without GPUs.
+
+    Raises:
+        ValueError: more devices asked for (``jobs * per_job``) than the machine has.
+    """
+    import torch
+
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if count == 0:
+        return None
+    if jobs * per_job > count:
+        raise ValueError(
+            f"--jobs {jobs} x {per_job} GPU(s) per run needs {jobs * per_job} GPUs; this machine "
+            f"has {count}. Lower --jobs (default: GPUs // processes per run)."
+        )
+    return [list(range(i * per_job, (i + 1) * per_job)) for i in range(jobs)]
+
+
+def free_port() -> int:
+    """A TCP port that is free now (for one run's torch.distributed rendezvous)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def worker_command(spec: Path, options: LaunchOptions, port: int | None = None) -> list[str]:
+    """The argv that runs one worker locally (``none``) or under torch.distributed.run."""
+    if options.launcher == "pytorch":
+        return [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            f"--nproc-per-node={options.nproc_per_node}",
+            "--nnodes=1",
+            f"--master-port={port or free_port()}",
+            "--module",
+            "mlrkit.bench.worker",
+            str(spec),
+            "--launcher",
+            "pytorch",
+        ]
+    return [sys.executable, "-m", "mlrkit.bench.worker", str(spec)]
+
+
+def worker_env(options: LaunchOptions, gpus: Sequence[int] | None = None) -> dict[str, str]:
+    """The environment of a local worker: its thread share, its GPUs, and the bench's pid.
+
+    ``MLRKIT_BENCH_PARENT`` (pid:start time) lets the worker exit when the bench dies.
+    """
+    env = dict(os.environ)
+    threads = str(max(1, options.threads))
+    for key in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        env[key] = threads
+    env["PYTHONUNBUFFERED"] = "1"
+    if gpus is not None:
+        env["CUDA_VISIBLE_DEVICES"] = ",".join(str(g) for g in gpus)
+    pid = os.getpid()
+    env["MLRKIT_BENCH_PARENT"] = f"{pid}:{process_start_time(pid) or ''}"
+    return env
+
+
+def slurm_script(
+    spec: Path, job_name: str, log: Path, options: LaunchOptions, workdir: Path | None = None
+) -> str:
+    """The sbatch script of one run: one node, ``nproc_per_node`` tasks, srun of the worker.
+
+    The worker runs with ``--launcher slurm``: mlrkit's ``init_distributed`` reads the ranks
+    from ``SLURM_PROCID`` / ``SLURM_NTASKS`` and the address from the node list; the port is
+    derived from the job id, so concurrent runs on one node do not collide.
+    """
+    slurm = options.slurm
+    tasks = options.nproc_per_node
+    lines = [
+        "#!/bin/bash",
+        f"#SBATCH --job-name={job_name}",
+        f"#SBATCH --output={log}",
+        "#SBATCH --nodes=1",
+        f"#SBATCH --ntasks-per-node={tasks}",
+        f"#SBATCH --cpus-per-task={slurm.cpus_per_task}",
+    ]
+    if slurm.gpus_per_task > 0:
+        lines.append(f"#SBATCH --gres=gpu:{slurm.gpus_per_task * tasks}")
+    if slurm.partition:
+        lines.append(f"#SBATCH --partition={slurm.partition}")
+    if slurm.time:
+        lines.append(f"#SBATCH --time={slurm.time}")
+    for extra in slurm.extra:
+        lines.append(f"#SBATCH {extra if extra.startswith('-') else '--' + extra}")
+    command = shlex.join(
+        [sys.executable, "-m", "mlrkit.bench.worker", str(spec), "--launcher", "slurm"]
+    )
+    lines += [
+        "",
+        "set -euo pipefail",
+        f"export OMP_NUM_THREADS={slurm.cpus_per_task}",
+        "export PYTHONUNBUFFERED=1",
+        "export MASTER_PORT=$((20000 + SLURM_JOB_ID % 20000))",
+        f"cd {shlex.quote(str(workdir or Path.cwd()))}",
+        f"srun {command}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def submit_slurm(script: Path) -> str:
+    """``sbatch --parsable SCRIPT``; returns the job id.
+
+    Raises:
+        FileNotFoundError: there is no ``sbatch`` on the PATH (not a Slurm login node).
+        RuntimeError: sbatch refused the script; its message is included.
+    """
+    try:
+        out = subprocess.run(
+            ["sbatch", "--parsable", str(script)], capture_output=True, text=True, timeout=120
+        )
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            "--launcher slurm needs `sbatch` on the PATH; run the bench on a Slurm login node, "
+            "or use --launcher none / pytorch here"
+        ) from None
+    if out.returncode != 0:
+        raise RuntimeError(f"sbatch {script} failed: {out.stderr.strip() or out.stdout.strip()}")
+    return out.stdout.strip().split(";")[0]
+
+
+def slurm_job_active(job_id: str) -> bool:
+    """Whether a job is still queued or running (``squeue``); False when squeue cannot tell."""
+    try:
+        out = subprocess.run(
+            ["squeue", "-h", "-j", str(job_id), "-o", "%T"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (FileNotFoundError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0 and bool(out.stdout.strip())

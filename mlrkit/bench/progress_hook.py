@@ -1,0 +1,95 @@
+"""BenchProgressHook: a run's progress as a small JSON file the bench polls."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from mmengine.hooks import Hook
+
+from mlrkit.registry import HOOKS
+
+__all__ = ["BenchProgressHook", "process_rank"]
+
+
+def process_rank() -> int:
+    """This process's global rank under torchrun or srun (0 when not distributed)."""
+    for key in ("RANK", "SLURM_PROCID"):
+        if key in os.environ:
+            return int(os.environ[key])
+    return 0
+
+
+def _write_json(path: Path, payload: Any) -> None:
+    from mlrkit.engine.runner import write_json_atomic
+
+    write_json_atomic(path, payload)
+
+
+@HOOKS.register_module()
+class BenchProgressHook(Hook):
+    """Write ``{"phase", "epoch", "max_epochs", "iter", "max_iters"}`` to a JSON file.
+
+    The bench polls the file to draw one bar per running run. Writes are atomic and at most
+    every ``interval_s`` seconds (and at each phase change), on rank 0 only.
+
+    Args:
+        path: the progress file.
+        interval_s: least time between two writes.
+    """
+
+    priority = "VERY_LOW"
+
+    def __init__(self, path: str, interval_s: float = 0.5) -> None:
+        self.path = Path(path)
+        self.interval_s = interval_s
+        self._last = 0.0
+
+    def _write(self, force: bool, **state: Any) -> None:
+        if process_rank() != 0:
+            return
+        now = time.monotonic()
+        if not force and now - self._last < self.interval_s:
+            return
+        self._last = now
+        _write_json(self.path, {**state, "time": time.time()})
+
+    def before_train(self, runner) -> None:
+        self._write(
+            True,
+            phase="train",
+            epoch=runner.epoch,
+            max_epochs=runner.max_epochs,
+            iter=runner.iter,
+            max_iters=runner.max_iters,
+        )
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+        done = runner.iter + 1 >= runner.max_iters
+        self._write(
+            done,
+            phase="train",
+            epoch=runner.epoch + 1,
+            max_epochs=runner.max_epochs,
+            iter=runner.iter + 1,
+            max_iters=runner.max_iters,
+        )
+
+    def before_val_epoch(self, runner) -> None:
+        self._write(
+            True,
+            phase="val",
+            epoch=runner.epoch,
+            max_epochs=runner.max_epochs,
+            iter=runner.iter,
+            max_iters=runner.max_iters,
+        )
+
+    def before_test_epoch(self, runner) -> None:
+        self._write(True, phase="test", iter=0, max_iters=len(runner.test_dataloader))
+
+    def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+        total = len(runner.test_dataloader)
+        self._write(batch_idx + 1 >= total, phase="test", iter=batch_idx + 1, max_iters=total)

@@ -1,0 +1,430 @@
+"""Run a bench plan: each unfinished run as its own worker process, then the tables.
+
+The work dir holds everything (see docs/architecture.md, "Bench"). A bench is safe to kill
+and run again: results are written atomically once per run, a run that already has a result
+for the current config is skipped, a half-trained run resumes from its own checkpoints, and
+workers die with the bench (so none is left running twice). One bench per work dir at a time
+(:class:`~mlrkit.bench.lock.BenchLock`). A failed run is recorded and shown as failed; the
+others go on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from mlrkit.bench.launch import (
+    LaunchOptions,
+    cpu_count,
+    gpu_slots,
+    slurm_job_active,
+    slurm_script,
+    submit_slurm,
+    worker_command,
+    worker_env,
+)
+from mlrkit.bench.lock import BenchLock
+from mlrkit.bench.results import load_result, result_path, run_state
+from mlrkit.bench.spec import BenchPlan, RunSpec
+from mlrkit.bench.worker import log_tail
+
+__all__ = [
+    "BenchOptions",
+    "default_work_dir",
+    "describe_plan",
+    "render_outputs",
+    "run_bench",
+    "runs_to_do",
+]
+
+FORMATS = ("md", "tex", "csv")
+
+
+@dataclass
+class BenchOptions:
+    """How to run a plan.
+
+    Attributes:
+        work_dir: the bench's folder.
+        jobs: runs at once (None: as many as CPU cores, or GPUs, allow).
+        launch: launcher, processes per run, Slurm settings (threads are filled in).
+        formats: table formats saved (Markdown is also printed).
+        retry_failed: run failed runs again (by default they stay recorded as failed).
+        poll_s: how often the bench checks on its workers.
+        rich: force the rich display on (True) or off (False); None: on a terminal only.
+    """
+
+    work_dir: Path
+    jobs: int | None = None
+    launch: LaunchOptions = field(default_factory=LaunchOptions)
+    formats: Sequence[str] = FORMATS
+    retry_failed: bool = False
+    poll_s: float = 0.5
+    rich: bool | None = None
+
+    def __post_init__(self) -> None:
+        self.work_dir = Path(self.work_dir)
+        unknown = [f for f in self.formats if f not in FORMATS]
+        if unknown:
+            raise ValueError(f"--format {','.join(unknown)}: use any of {','.join(FORMATS)}")
+        if self.jobs is not None and self.jobs < 1:
+            raise ValueError(f"--jobs must be >= 1, got {self.jobs}")
+
+
+def default_work_dir(plan: BenchPlan) -> Path:
+    """``work_dirs/bench/<bench name>`` (``_quick`` appended for --quick runs)."""
+    return Path("work_dirs") / "bench" / (plan.name + ("_quick" if plan.quick else ""))
+
+
+def run_states(plan: BenchPlan, work_dir: Path) -> dict[str, tuple[str, dict | None]]:
+    """``{run id: (state, result)}`` for every run of the plan."""
+    out = {}
+    for run in plan.runs:
+        result = load_result(work_dir, run)
+        out[run.run] = (run_state(result, run), result)
+    return out
+
+
+def runs_to_do(plan: BenchPlan, work_dir: Path, retry_failed: bool = False) -> list[RunSpec]:
+    """Runs without a current result (and failed ones, with ``retry_failed``), in plan order."""
+    states = run_states(plan, work_dir)
+    wanted = {"todo", "stale"} | ({"failed"} if retry_failed else set())
+    return [r for r in plan.runs if states[r.run][0] in wanted]
+
+
+def _slots(options: BenchOptions, pending: int) -> tuple[int, int, list[list[int]] | None]:
+    """(jobs, threads per process, GPU lists per job or None)."""
+    per_run = options.launch.nproc_per_node
+    import torch
+
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if options.jobs is not None:
+        jobs = options.jobs
+    elif gpus:
+        jobs = max(1, gpus // per_run)
+    else:
+        jobs = max(1, cpu_count() // per_run)
+    jobs = max(1, min(jobs, pending)) if pending else jobs
+    threads = max(1, cpu_count() // (jobs * per_run))
+    return jobs, threads, gpu_slots(jobs, per_run) if gpus else None
+
+
+def describe_plan(plan: BenchPlan, options: BenchOptions) -> str:
+    """What the bench would do (``--dry-run``): runs and their state, jobs, tables."""
+    work_dir = options.work_dir
+    states = run_states(plan, work_dir)
+    todo = runs_to_do(plan, work_dir, options.retry_failed)
+    jobs, threads, gpus = _slots(options, len(todo))
+    counts = {s: sum(1 for st, _ in states.values() if st == s) for s in ("ok", "failed", "stale")}
+    datasets = f" x {len(plan.datasets)} datasets" if plan.datasets else ""
+    lines = [
+        f"bench {plan.name} ({plan.path})" + (" [--quick]" if plan.quick else ""),
+        f"work dir: {work_dir}",
+        f"runs: {len(plan.active)} variants{datasets} x {len(plan.seeds)} seed(s) = "
+        f"{len(plan.runs)}; to run: {len(todo)}; done: {counts['ok']}; failed: "
+        f"{counts['failed']}"
+        + (" (re-run: --retry-failed)" if counts["failed"] else "")
+        + (f"; stale (config changed, re-run): {counts['stale']}" if counts["stale"] else ""),
+        f"launcher: {options.launch.launcher}"
+        + (
+            f", {options.launch.nproc_per_node} processes per run"
+            if options.launch.launcher != "none"
+            else ""
+        )
+        + (
+            f"; {jobs} job(s) at once, {threads} thread(s) per process"
+            if options.launch.launcher != "slurm"
+            else ""
+        )
+        + (f", GPUs per job {gpus}" if gpus else ""),
+    ]
+    here = plan.path.parent
+    for run in plan.runs:
+        base = os.path.relpath(run.base, here)
+        changes = " ".join(f"{k}={json.dumps(v)}" for k, v in run.overrides.items())
+        lines.append(f"  {run.run:<32} {states[run.run][0]:<6} {base}  {changes}")
+    for table in plan.tables:
+        cols = ", ".join(c.header for c in table.columns)
+        rows = ", ".join(f"{r.variant}" + (f" ~ {r.paper}" if r.paper else "") for r in table.rows)
+        paper = f" beside {table.paper}" if table.paper else ""
+        lines.append(f"table {table.name}{paper}: rows {rows}; columns {cols}")
+    for fig in plan.figures:
+        lines.append(
+            f"figure {fig.name}: {fig.metric} vs {fig.x_label}, "
+            + "; ".join(f"{s.label} ({len(s.points)} points)" for s in fig.series)
+        )
+    return "\n".join(lines)
+
+
+# -- local workers ---------------------------------------------------------------------------
+@dataclass
+class _Job:
+    run: RunSpec
+    proc: subprocess.Popen
+    slot: int
+    attempt: str
+    started: float
+    log: TextIO
+
+
+def _prepare_run(plan: BenchPlan, run: RunSpec, work_dir: Path, threads: int) -> tuple[Path, str]:
+    """Write ``runs/<run>/spec.json`` for a new attempt; returns (spec path, attempt id).
+
+    A run dir left by another version of the config loses its checkpoints (never resumed).
+    """
+    run_dir = work_dir / "runs" / run.run
+    run_dir.mkdir(parents=True, exist_ok=True)
+    spec_path = run_dir / "spec.json"
+    try:
+        previous = json.loads(spec_path.read_text()).get("fingerprint")
+    except (OSError, ValueError):
+        previous = None
+    if previous is not None and previous != run.fingerprint:
+        shutil.rmtree(run_dir / "work", ignore_errors=True)
+    (run_dir / "progress.json").unlink(missing_ok=True)
+    attempt = uuid.uuid4().hex[:12]
+    spec = {
+        **run.to_json(),
+        "bench": plan.name,
+        "result": str(result_path(work_dir, run).resolve()),
+        "threads": threads,
+        "attempt": attempt,
+    }
+    from mlrkit.engine.runner import write_json_atomic
+
+    write_json_atomic(spec_path, spec)
+    return spec_path, attempt
+
+
+def _record_failure(work_dir: Path, run: RunSpec, attempt: str, error: str) -> dict[str, Any]:
+    """The failed result the bench writes when a worker died without writing its own."""
+    from mlrkit.engine.runner import write_json_atomic
+
+    record = {
+        **run.to_json(),
+        "attempt": attempt,
+        "status": "failed",
+        "error": error,
+        "log_tail": log_tail(work_dir / "runs" / run.run / "worker.log"),
+        "finished": time.time(),
+    }
+    write_json_atomic(result_path(work_dir, run), record)
+    return record
+
+
+def _read_progress(work_dir: Path, run: RunSpec) -> dict[str, Any] | None:
+    try:
+        return json.loads((work_dir / "runs" / run.run / "progress.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _stop(jobs: Sequence[_Job], grace_s: float = 10.0) -> None:
+    for job in jobs:
+        if job.proc.poll() is None:
+            job.proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    for job in jobs:
+        try:
+            job.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            job.proc.kill()
+            job.proc.wait()
+        job.log.close()
+
+
+def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> None:
+    from mlrkit.bench.display import make_display
+
+    work_dir = options.work_dir
+    jobs, threads, gpus = _slots(options, len(todo))
+    launch = LaunchOptions(
+        launcher=options.launch.launcher,
+        nproc_per_node=options.launch.nproc_per_node,
+        threads=threads,
+    )
+    display = make_display(len(todo), rich=options.rich)
+    display.message(
+        f"bench {plan.name}: {len(todo)} run(s) to do of {len(plan.runs)}, {jobs} at once, "
+        f"{threads} thread(s) per process; work dir {work_dir}"
+    )
+    queue = deque(todo)
+    free = list(range(jobs))
+    running: list[_Job] = []
+    try:
+        while queue or running:
+            while queue and free:
+                run = queue.popleft()
+                slot = free.pop(0)
+                spec_path, attempt = _prepare_run(plan, run, work_dir, threads)
+                log = open(spec_path.parent / "worker.log", "a")  # noqa: SIM115 (closed below)
+                log.write(f"\n==== attempt {attempt} {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+                log.flush()
+                proc = subprocess.Popen(
+                    worker_command(spec_path, launch),
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    env=worker_env(launch, gpus[slot] if gpus else None),
+                )
+                running.append(_Job(run, proc, slot, attempt, time.monotonic(), log))
+                display.start(run.run, f"slot {slot}")
+            time.sleep(options.poll_s)
+            for job in list(running):
+                display.update(job.run.run, _read_progress(work_dir, job.run))
+                code = job.proc.poll()
+                if code is None:
+                    continue
+                job.log.close()
+                running.remove(job)
+                free.append(job.slot)
+                result = load_result(work_dir, job.run)
+                if result is None or result.get("attempt") != job.attempt:
+                    how = f"signal {-code}" if code < 0 else f"exit code {code}"
+                    result = _record_failure(
+                        work_dir,
+                        job.run,
+                        job.attempt,
+                        f"the worker ended ({how}) without writing a result",
+                    )
+                display.finish(job.run.run, result, time.monotonic() - job.started)
+    except BaseException:
+        _stop(running)
+        raise
+    finally:
+        display.close()
+
+
+# -- Slurm -----------------------------------------------------------------------------------
+def _submit(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions, out: TextIO) -> None:
+    work_dir = options.work_dir
+    launch = options.launch
+    submitted = queued = 0
+    for run in todo:
+        run_dir = work_dir / "runs" / run.run
+        job_file = run_dir / "slurm_job.json"
+        try:
+            job = json.loads(job_file.read_text())
+        except (OSError, ValueError):
+            job = None
+        if job and job.get("fingerprint") == run.fingerprint and slurm_job_active(job["job_id"]):
+            queued += 1
+            continue
+        spec_path, attempt = _prepare_run(plan, run, work_dir, launch.slurm.cpus_per_task)
+        script = run_dir / "slurm.sh"
+        script.write_text(
+            slurm_script(
+                spec_path.resolve(),
+                job_name=f"mlrkit-{plan.name}-{run.run}",
+                log=(run_dir / "slurm-%j.log").resolve(),
+                options=launch,
+            )
+        )
+        job_id = submit_slurm(script)
+        from mlrkit.engine.runner import write_json_atomic
+
+        write_json_atomic(
+            job_file,
+            {
+                "job_id": job_id,
+                "fingerprint": run.fingerprint,
+                "attempt": attempt,
+                "submitted": time.time(),
+            },
+        )
+        submitted += 1
+        print(f"submitted {run.run}: Slurm job {job_id}", file=sys.stderr)
+    print(
+        f"bench {plan.name}: {submitted} run(s) submitted, {queued} still queued or running; "
+        "run the same command again to render the tables as results arrive",
+        file=out,
+    )
+
+
+# -- outputs ---------------------------------------------------------------------------------
+def render_outputs(
+    plan: BenchPlan, work_dir: Path, formats: Sequence[str], out: TextIO | None = None
+) -> list[Path]:
+    """Write every table (``tables/``) and figure (``figures/``); print the Markdown."""
+    from mlrkit.bench.paper import paper_note
+    from mlrkit.bench.plots import figure_grid, plot_figure
+    from mlrkit.bench.tables import build_table, render, to_markdown
+
+    out = out or sys.stdout
+    results = {r.run: load_result(work_dir, r) for r in plan.runs}
+    written: list[Path] = []
+    for table in plan.tables:
+        grid = build_table(table, plan, results, work_dir)
+        written += render(grid, work_dir / "tables", formats).values()
+        print(to_markdown(grid), file=out)
+    for fig in plan.figures:
+        grid = figure_grid(fig, plan, results)
+        written += render(grid, work_dir / "figures", formats).values()
+        png = plot_figure(
+            fig,
+            plan,
+            results,
+            work_dir / "figures",
+            paper_note("figure_6_tau") if fig.name.startswith("figure_6") else None,
+        )
+        written.append(png)
+        print(to_markdown(grid), file=out)
+        print(f"figure: {png}\n", file=out)
+    return written
+
+
+def run_bench(plan: BenchPlan, options: BenchOptions, out: TextIO | None = None) -> int:
+    """Run what is left of ``plan`` and render its tables.
+
+    Returns:
+        0 when every run has succeeded (or, with Slurm, was submitted), 1 when some failed.
+
+    Raises:
+        BenchLockedError: another bench holds the work dir.
+    """
+    out = out or sys.stdout
+    work_dir = options.work_dir
+    with BenchLock(work_dir):
+        from mlrkit.engine.runner import write_json_atomic
+
+        write_json_atomic(
+            work_dir / "plan.json",
+            {
+                "bench": plan.name,
+                "config": str(plan.path),
+                "quick": plan.quick,
+                "seeds": plan.seeds,
+                "runs": [r.to_json() for r in plan.runs],
+            },
+        )
+        todo = runs_to_do(plan, work_dir, options.retry_failed)
+        started = time.monotonic()
+        if todo and options.launch.launcher == "slurm":
+            _submit(plan, todo, options, out)
+        elif todo:
+            _run_local(plan, todo, options)
+        else:
+            print(f"bench {plan.name}: all {len(plan.runs)} run(s) done", file=sys.stderr)
+        written = render_outputs(plan, work_dir, options.formats, out)
+        states = run_states(plan, work_dir)
+        failed = [run for run, (state, _) in states.items() if state == "failed"]
+        ok = sum(1 for state, _ in states.values() if state == "ok")
+        elapsed = time.monotonic() - started
+        print(
+            f"bench {plan.name}: {ok} of {len(plan.runs)} run(s) ok"
+            + (f", failed: {', '.join(failed)}" if failed else "")
+            + f"; {elapsed:.0f} s; outputs in {work_dir} ({len(written)} files)",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0

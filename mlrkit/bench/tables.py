@@ -1,0 +1,354 @@
+"""Tables of a bench, laid out like the paper's, as Markdown, LaTeX and CSV (tabulate).
+
+Rows are the table's variants in order, each followed by its paper row (the printed values,
+"beside" ours), then, on the built-in data, the two oracle rows. Columns are the paper table's
+columns mapped to our metrics. A cell is the mean +/- sample std over seeds; a variant whose
+runs all failed reads "failed", one not run yet "pending". Below the table, a line says on
+which data, backbone, resolution and schedule our numbers were measured, and what the paper's
+were.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tabulate import tabulate
+
+from mlrkit.bench.paper import paper_table
+from mlrkit.bench.results import (
+    ORACLE_ROWS,
+    Summary,
+    metric_value,
+    oracle_rows,
+    run_oracles,
+    run_state,
+    summarize,
+)
+from mlrkit.bench.spec import BenchPlan, RunSpec, TableSpec, plain
+
+__all__ = [
+    "Cell",
+    "Grid",
+    "build_table",
+    "describe_setup",
+    "render",
+    "to_csv",
+    "to_latex",
+    "to_markdown",
+]
+
+SHARE = "share of gap"
+
+
+@dataclass
+class Cell:
+    """One table cell: a number (with optional std) or a word (``failed``, ``pending``)."""
+
+    mean: float | None = None
+    std: float | None = None
+    text: str = ""
+    digits: int = 1
+
+    @classmethod
+    def of(cls, summary: Summary, empty: str, digits: int = 1) -> Cell:
+        if summary.mean is None:
+            return cls(text=empty)
+        return cls(summary.mean, summary.std, digits=digits)
+
+    def format(self, pm: str) -> str:
+        if self.mean is None:
+            return self.text
+        text = f"{self.mean:.{self.digits}f}"
+        if self.std is not None:
+            text += f" {pm} {self.std:.{self.digits}f}"
+        return text
+
+
+@dataclass
+class Grid:
+    """A rendered table before formatting: header, rows of cells, title and notes."""
+
+    name: str
+    title: str
+    header: list[str]
+    rows: list[list[Cell]]
+    notes: list[str] = field(default_factory=list)
+
+
+# -- what our runs were ----------------------------------------------------------------------
+def _int(value: Any) -> str:
+    return f"{int(value):,}" if isinstance(value, (int, float)) else str(value)
+
+
+def _size(dataset: Mapping[str, Any]) -> int | None:
+    if isinstance(dataset.get("image_size"), int):
+        return int(dataset["image_size"])
+    for step in dataset.get("pipeline") or []:
+        size = step.get("size") if isinstance(step, Mapping) else None
+        if isinstance(size, int):
+            return size
+        if isinstance(size, (list, tuple)) and size:
+            return int(size[0])
+    return None
+
+
+def describe_setup(cfg: Mapping[str, Any]) -> str:
+    """One line: data, backbone, resolution and schedule of a run's config.
+
+    Example: ``built-in SyntheticScenes (VOC label statistics, 7 pixel-identical pairs, 5,000
+    train / 1,500 test images, data seed 0); resnet18 cut after stage 2, from scratch;
+    48x48 px; 8 epochs, AdamW lr 0.002 (OneCycleLR), batch 32``.
+    """
+    cfg = plain(cfg)
+    train_loader = cfg.get("train_dataloader") or {}
+    train = train_loader.get("dataset") or {}
+    test = (cfg.get("test_dataloader") or cfg.get("val_dataloader") or {}).get("dataset") or {}
+    if train.get("type") == "SyntheticScenes":
+        from mlrkit.datasets.synthetic_scenes import DEFAULT_PAIRS
+
+        source = train.get("source", "voc")
+        pairs = train.get("pairs")
+        npairs = len(DEFAULT_PAIRS.get(source, ())) if pairs is None else len(pairs)
+        data = (
+            f"built-in SyntheticScenes ({source.upper()} label statistics, {npairs} "
+            f"pixel-identical pairs, {_int(train.get('num_samples', 5000))} train / "
+            f"{_int(test.get('num_samples', '?'))} test images, data seed {train.get('seed', 0)})"
+        )
+    else:
+        data = (
+            f"{train.get('type', '?')} {train.get('split', 'train')} -> "
+            f"{test.get('type', '?')} {test.get('split', 'test')}"
+        )
+    backbone_cfg = (cfg.get("model") or {}).get("backbone") or {}
+    backbone = str(backbone_cfg.get("model_name") or backbone_cfg.get("type", "?"))
+    if backbone_cfg.get("out_index") is not None:
+        backbone += f" cut after stage {backbone_cfg['out_index']}"
+    weights = backbone_cfg.get("pretrained_file")
+    backbone += f", weights {weights}" if weights else ", from scratch"
+    size = _size(test) or _size(train)
+    resolution = f"{size}x{size} px" if size else "resolution as configured"
+    train_cfg = cfg.get("train_cfg") or {}
+    length = (
+        f"{train_cfg['max_epochs']} epochs"
+        if "max_epochs" in train_cfg
+        else f"{_int(train_cfg.get('max_iters', '?'))} iterations"
+    )
+    optimizer = (cfg.get("optim_wrapper") or {}).get("optimizer") or {}
+    schedulers = [
+        s.get("type", "?") for s in cfg.get("param_scheduler") or [] if isinstance(s, Mapping)
+    ]
+    schedule = f"{length}, {optimizer.get('type', '?')} lr {optimizer.get('lr', '?')}"
+    if schedulers:
+        schedule += f" ({', '.join(schedulers)})"
+    schedule += f", batch {train_loader.get('batch_size', '?')}"
+    return f"{data}; {backbone}; {resolution}; {schedule}"
+
+
+# -- building a table ------------------------------------------------------------------------
+def _source(states: Sequence[str], seeds: int) -> str:
+    ok, failed = states.count("ok"), states.count("failed")
+    if ok == 0:
+        return "failed" if failed else "pending"
+    if ok == len(states):
+        return "ours" if seeds == 1 else f"ours (n={seeds})"
+    parts = [f"{ok}/{len(states)} ok"]
+    if failed:
+        parts.append(f"{failed} failed")
+    pending = len(states) - ok - failed
+    if pending:
+        parts.append(f"{pending} pending")
+    return f"ours ({', '.join(parts)})"
+
+
+def _share(result: Mapping[str, Any], oracles: Mapping[str, Mapping[str, float]] | None):
+    from mlrkit.datasets.oracles import share_of_gap
+
+    if oracles is None:
+        return None
+    value = metric_value(result, "mAP")
+    if value is None:
+        return None
+    share = share_of_gap(value, oracles["pixels-only"]["mAP"], oracles["pixels+context"]["mAP"])
+    return None if share != share else share
+
+
+def build_table(
+    spec: TableSpec,
+    plan: BenchPlan,
+    results: Mapping[str, Mapping[str, Any] | None],
+    work_dir: Path,
+) -> Grid:
+    """The table ``spec`` from the runs' results (``{run id: result or None}``).
+
+    Oracle rows and the share-of-gap column are added when the runs are on the built-in data.
+    """
+    printed = paper_table(spec.paper) if spec.paper else None
+    table_runs = [r for row in spec.rows for r in plan.runs_of(row.variant)]
+    oracles = oracle_rows(work_dir, plan, table_runs) if table_runs else None
+    header = [spec.row_header, "source", *(c.header for c in spec.columns)]
+    if oracles is not None:
+        header.append(SHARE)
+    rows: list[list[Cell]] = []
+    for row in spec.rows:
+        runs = plan.runs_of(row.variant)
+        states = [run_state(results.get(r.run), r) for r in runs]
+        ok = [results[r.run] for r, s in zip(runs, states) if s == "ok"]
+        empty = "failed" if "failed" in states and not ok else "pending"
+        cells = [Cell(text=row.variant), Cell(text=_source(states, len(plan.seeds)))]
+        for col in spec.columns:
+            mine = [
+                results[r.run]
+                for r, s in zip(runs, states)
+                if s == "ok" and (col.dataset is None or r.dataset == col.dataset)
+            ]
+            cells.append(Cell.of(summarize(metric_value(x, col.metric) for x in mine), empty))
+        if oracles is not None:
+            shares = [
+                _share(results[r.run], run_oracles(work_dir, plan, r))
+                for r, s in zip(runs, states)
+                if s == "ok"
+            ]
+            cells.append(Cell.of(summarize(shares), empty, digits=2))
+        rows.append(cells)
+        if row.paper is not None and printed is not None:
+            values = printed["rows"][row.paper]
+            paper_cells = [Cell(text=row.paper), Cell(text="paper")]
+            for col in spec.columns:
+                value = values.get(col.paper) if col.paper else None
+                paper_cells.append(Cell(mean=value) if value is not None else Cell(text=""))
+            if oracles is not None:
+                paper_cells.append(Cell(text=""))
+            rows.append(paper_cells)
+    if oracles is not None:
+        for (name, label), share in zip(ORACLE_ROWS, (0.0, 1.0)):
+            cells = [Cell(text=label), Cell(text="oracle")]
+            for col in spec.columns:
+                cells.append(Cell.of(oracles[name].get(col.metric, Summary(None, None, 0)), ""))
+            cells.append(Cell(mean=share, digits=2))
+            rows.append(cells)
+    return Grid(spec.name, spec.title, header, rows, _notes(spec, plan, table_runs, oracles))
+
+
+def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: Any) -> list[str]:
+    described: dict[str, list[str]] = {}
+    for run in runs:
+        if run.seed != plan.seeds[0]:
+            continue
+        text = describe_setup(plan.configs[run.run]._cfg_dict)
+        label = run.variant + (f" on {run.dataset}" if run.dataset else "")
+        described.setdefault(text, []).append(label)
+    if len(described) == 1:
+        ours = next(iter(described))
+    else:
+        ours = " | ".join(f"{', '.join(labels)}: {text}" for text, labels in described.items())
+    seeds = ", ".join(str(s) for s in plan.seeds)
+    notes = [
+        f"Ours: {ours}; seeds {seeds}"
+        + (" (mean ± sample std over seeds)" if len(plan.seeds) > 1 else "")
+        + (" [--quick settings]" if plan.quick else "")
+        + "."
+    ]
+    if spec.paper:
+        setting = f"{spec.paper_setting}; " if spec.paper_setting else ""
+        mapped = [
+            f"{c.header} <- {c.paper}" for c in spec.columns if c.paper and c.paper != c.header
+        ]
+        mapping = f"; columns {', '.join(mapped)}" if mapped else ""
+        notes.append(f"Paper: {setting}values as printed ({spec.paper}{mapping}).")
+    if oracles is not None:
+        notes.append(
+            "Oracles: perfect perceivers of the rendered glyphs, fitted on our train split, "
+            f"scored on our test split (mlrkit.datasets.oracles); {SHARE} = (mAP - pixels "
+            "only) / (pixels + context - pixels only)."
+        )
+    return notes
+
+
+# -- formats ---------------------------------------------------------------------------------
+def to_markdown(grid: Grid) -> str:
+    body = tabulate(
+        [[c.format("±") for c in row] for row in grid.rows],
+        headers=grid.header,
+        tablefmt="github",
+        disable_numparse=True,
+    )
+    notes = "\n".join(f"- {n}" for n in grid.notes)
+    return f"### {grid.title}\n\n{body}\n\n{notes}\n"
+
+
+_TEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "±": r"$\pm$",
+}
+
+
+def tex_escape(text: str) -> str:
+    return "".join(_TEX_ESCAPES.get(ch, ch) for ch in text)
+
+
+def to_latex(grid: Grid) -> str:
+    body = tabulate(
+        [[tex_escape(c.format("±")) for c in row] for row in grid.rows],
+        headers=[tex_escape(h) for h in grid.header],
+        tablefmt="latex_raw",
+        disable_numparse=True,
+        colalign=["left", "left", *["right"] * (len(grid.header) - 2)],
+    )
+    notes = "\n".join(f"\\par\\footnotesize {tex_escape(n)}" for n in grid.notes)
+    return (
+        "\\begin{table}[t]\n\\centering\n"
+        f"\\caption{{{tex_escape(grid.title)}}}\n\\label{{tab:{grid.name}}}\n"
+        f"\\resizebox{{\\linewidth}}{{!}}{{%\n{body}}}\n{notes}\n\\end{{table}}\n"
+    )
+
+
+def _csv_number(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def to_csv(grid: Grid) -> str:
+    """One line per row; each value column as ``<header>`` and ``<header> std``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    labels, values = grid.header[:2], grid.header[2:]
+    writer.writerow([*labels, *(x for h in values for x in (h, f"{h} std"))])
+    for row in grid.rows:
+        line = [c.text for c in row[:2]]
+        for cell in row[2:]:
+            if cell.mean is None:
+                line += [cell.text, ""]
+            else:
+                line += [_csv_number(cell.mean), _csv_number(cell.std)]
+        writer.writerow(line)
+    return out.getvalue()
+
+
+FORMATS = {"md": to_markdown, "tex": to_latex, "csv": to_csv}
+
+
+def render(grid: Grid, out_dir: Path, formats: Sequence[str]) -> dict[str, Path]:
+    """Write ``<out_dir>/<name>.<fmt>`` for each format; returns the paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for fmt in formats:
+        path = out_dir / f"{grid.name}.{fmt}"
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(FORMATS[fmt](grid))
+        tmp.replace(path)
+        written[fmt] = path
+    return written

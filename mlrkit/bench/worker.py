@@ -1,0 +1,282 @@
+"""One bench run in its own process: ``python -m mlrkit.bench.worker RUN_DIR/spec.json``.
+
+The worker loads the run's base config, applies its overrides (strict: every key must exist),
+trains through :func:`mlrkit.engine.runner.train` (resuming the run's own work dir when a
+previous attempt left a checkpoint), tests the best checkpoint through
+:func:`mlrkit.engine.runner.test`, and writes ``results/<run>.json`` atomically: the config,
+seed, all metrics, per-class AP, wall time, parameter counts, versions and git commit. If
+anything fails it writes a failed result instead, with the error and the tail of its log.
+
+Under ``--launcher pytorch`` (started by ``torch.distributed.run``) or ``--launcher slurm``
+(under ``srun``) every rank trains; rank 0 writes the progress and result files.
+
+A local worker dies with the bench that started it (``MLRKIT_BENCH_PARENT``: a watchdog thread
+and, on Linux, the parent-death signal), so a killed bench leaves no orphan behind to run a
+second copy of the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from mlrkit.bench.progress_hook import process_rank
+
+__all__ = ["log_tail", "main", "process_start_time", "run"]
+
+LOG_TAIL_LINES = 40
+
+
+# -- staying tied to the bench ---------------------------------------------------------------
+def process_start_time(pid: int) -> str | None:
+    """The start time of a process (clock ticks since boot, from /proc), or None if unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return started is None or process_start_time(pid) in (started, None)
+
+
+def _die_with_parent() -> None:
+    """Exit as soon as the bench that started this worker is gone (pid + start time)."""
+    marker = os.environ.get("MLRKIT_BENCH_PARENT")
+    if not marker:
+        return
+    pid_text, _, started = marker.partition(":")
+    pid = int(pid_text)
+    try:  # Linux: the kernel sends SIGKILL when our direct parent dies
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:  # also covers torchrun, whose ranks are grandchildren of the bench
+        while _alive(pid, started or None):
+            time.sleep(1.0)
+        os._exit(137)
+
+    if not _alive(pid, started or None):
+        os._exit(137)
+    threading.Thread(target=watch, name="bench-watchdog", daemon=True).start()
+
+
+def _write_json(path: Path, payload: Any) -> None:
+    from mlrkit.engine.runner import write_json_atomic
+
+    write_json_atomic(path, payload)
+
+
+# -- one run ---------------------------------------------------------------------------------
+def _best_checkpoint(work_dir: Path) -> Path:
+    """The checkpoint the CheckpointHook kept as best, else the last one written."""
+    best = sorted(work_dir.glob("best_*.pth"), key=lambda p: p.stat().st_mtime)
+    if best:
+        return best[-1]
+    pointer = work_dir / "last_checkpoint"
+    if pointer.is_file() and Path(pointer.read_text().strip()).is_file():
+        return Path(pointer.read_text().strip())
+    raise FileNotFoundError(
+        f"training finished but {work_dir} holds no checkpoint; the config must keep "
+        "default_hooks.checkpoint"
+    )
+
+
+def _parameters(runner) -> dict[str, int]:
+    model = getattr(runner.model, "module", runner.model)
+    count = lambda module: sum(p.numel() for p in module.parameters())  # noqa: E731
+    out = {
+        "total": count(model),
+        "trainable": sum(p.numel() for p in model.parameters() if p.requires_grad),
+    }
+    for part in ("backbone", "encoder", "head"):
+        module = getattr(model, part, None)
+        if module is not None:
+            out[part] = count(module)
+    return out
+
+
+def _load(spec: dict[str, Any], progress: Path):
+    import mlrkit.bench.progress_hook  # noqa: F401 (registers BenchProgressHook)
+    from mlrkit.engine.config import load_config
+
+    cfg = load_config(spec["base"], spec["overrides"], strict=True)
+    hooks = list(cfg.get("custom_hooks") or [])
+    hooks.append(dict(type="BenchProgressHook", path=str(progress)))
+    cfg.custom_hooks = hooks
+    return cfg
+
+
+def _split_metrics(metrics: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+    figures: dict[str, float] = {}
+    per_class: dict[str, float] = {}
+    for key, value in metrics.items():
+        name = key.split("/", 1)[1] if "/" in key else key  # drop the evaluator's prefix
+        if name.startswith("AP/"):
+            per_class[name[3:]] = float(value)
+        else:
+            figures[name] = float(value)
+    return figures, per_class
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> list[str]:
+    """The last ``lines`` lines of a text file ([] if it does not exist)."""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return []
+    return text.splitlines()[-lines:]
+
+
+def run(spec_path: str | Path, launcher: str = "none") -> int:
+    """Train and test one run described by ``spec_path``; write its result file.
+
+    Returns:
+        0 on success, 1 when the run failed (its failed result is written).
+    """
+    spec_path = Path(spec_path)
+    spec = json.loads(spec_path.read_text())
+    run_dir = spec_path.parent
+    work_dir = run_dir / "work"
+    result_path = Path(spec["result"])
+    progress = run_dir / "progress.json"
+    threads = int(spec.get("threads") or 0)
+    started = time.time()
+    record: dict[str, Any] = {
+        "run": spec["run"],
+        "variant": spec["variant"],
+        "dataset": spec["dataset"],
+        "seed": spec["seed"],
+        "fingerprint": spec["fingerprint"],
+        "attempt": spec.get("attempt"),
+        "base": spec["base"],
+        "overrides": spec["overrides"],
+        "launcher": launcher,
+    }
+    rank = process_rank()
+    try:
+        import torch
+
+        if threads > 0:
+            torch.set_num_threads(threads)
+        from mlrkit.engine.hooks import collect_versions, git_commit
+        from mlrkit.engine.runner import test, train
+        from mlrkit.plugins import load_plugins
+
+        load_plugins()
+        cfg = _load(spec, progress)
+        resume = (work_dir / "last_checkpoint").is_file()
+        record["resumed"] = resume
+        t0 = time.perf_counter()
+        runner = train(cfg, work_dir=str(work_dir), resume=resume, launcher=launcher)
+        train_s = time.perf_counter() - t0
+        parameters = _parameters(runner)
+        world_size = runner.world_size
+        config = runner.cfg
+        checkpoint = _best_checkpoint(work_dir)
+        del runner
+        t1 = time.perf_counter()
+        metrics = test(
+            _load(spec, progress),
+            str(checkpoint),
+            work_dir=str(work_dir / "test"),
+            launcher=launcher,
+        )
+        test_s = time.perf_counter() - t1
+        figures, per_class = _split_metrics(metrics)
+        import mlrkit
+        from mlrkit.bench.spec import plain
+
+        record.update(
+            status="ok",
+            metrics=figures,
+            per_class_ap=per_class,
+            checkpoint=str(checkpoint.relative_to(run_dir)),
+            config=plain(config._cfg_dict),
+            wall_time_s={"train": train_s, "test": test_s, "total": time.time() - started},
+            parameters=parameters,
+            world_size=world_size,
+            threads=torch.get_num_threads(),
+            versions=collect_versions(),
+            git_commit=git_commit(Path(mlrkit.__file__).parent),
+            finished=time.time(),
+        )
+        if rank == 0:
+            _write_json(result_path, record)
+            _write_json(progress, {"phase": "done", "time": time.time()})
+        return 0
+    except Exception as err:  # record any failure: the bench shows it and goes on
+        text = traceback.format_exc()
+        print(text, file=sys.stderr, flush=True)
+        if rank == 0:
+            record.update(
+                status="failed",
+                error=f"{type(err).__name__}: {err}",
+                traceback=text.splitlines()[-20:],
+                log_tail=log_tail(run_dir / "worker.log"),
+                wall_time_s={"total": time.time() - started},
+                finished=time.time(),
+            )
+            _write_json(result_path, record)
+        return 1
+
+
+def _run_lock(run_dir: Path, wait_s: float = 30.0):
+    """Hold ``run.lock`` for the life of this process: one worker per run, ever at once."""
+    import fcntl
+
+    handle = open(run_dir / "run.lock", "a+")  # noqa: SIM115 (held until exit)
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"another worker holds {run_dir / 'run.lock'}: the run is running already"
+                ) from None
+            time.sleep(0.5)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m mlrkit.bench.worker", description="Run one bench run (see mlrkit bench)."
+    )
+    parser.add_argument("spec", help="the run's spec.json, written by `mlrkit bench`")
+    parser.add_argument("--launcher", choices=["none", "pytorch", "slurm"], default="none")
+    args = parser.parse_args(argv)
+    _die_with_parent()
+    spec_path = Path(args.spec)
+    if not spec_path.is_file():
+        print(f"mlrkit bench worker: error: {spec_path} does not exist", file=sys.stderr)
+        return 2
+    lock = _run_lock(spec_path.parent) if process_rank() == 0 else None
+    try:
+        return run(spec_path, launcher=args.launcher)
+    finally:
+        if lock is not None:
+            lock.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
