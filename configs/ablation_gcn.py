@@ -29,11 +29,11 @@ bench = dict(
     ],
     quick=dict(
         overrides={
-            "train_dataloader.dataset.num_samples": 1000,
-            "val_dataloader.dataset.num_samples": 400,
-            "test_dataloader.dataset.num_samples": 400,
-            "train_cfg.max_epochs": 3,
-            "train_cfg.val_interval": 3,
+            "train_dataloader.dataset.num_samples": 640,
+            "val_dataloader.dataset.num_samples": 256,
+            "test_dataloader.dataset.num_samples": 256,
+            "train_cfg.max_epochs": 2,
+            "train_cfg.val_interval": 2,
         }
     ),
     tables=[

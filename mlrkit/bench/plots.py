@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mlrkit.bench.results import metric_value, run_state, summarize
+from mlrkit.bench.results import ORACLE_ROWS, metric_value, oracle_rows, run_state, summarize
 from mlrkit.bench.spec import BenchPlan, FigureSpec
 from mlrkit.bench.tables import Cell, Grid, describe_setup
 
@@ -29,8 +29,16 @@ def _points(spec: FigureSpec, plan: BenchPlan, results: Mapping[str, Any]):
     return out
 
 
-def figure_grid(spec: FigureSpec, plan: BenchPlan, results: Mapping[str, Any]) -> Grid:
-    """The figure's numbers as a table: one row per series, one column per x value."""
+def _oracles(spec: FigureSpec, plan: BenchPlan, work_dir: Path):
+    runs = [r for s in spec.series for _, v in s.points for r in plan.runs_of(v, spec.dataset)]
+    return oracle_rows(work_dir, plan, runs) if runs else None
+
+
+def figure_grid(
+    spec: FigureSpec, plan: BenchPlan, results: Mapping[str, Any], work_dir: Path
+) -> Grid:
+    """The figure's numbers as a table: one row per series, one column per x value, and the
+    two oracle rows on the built-in data."""
     data = _points(spec, plan, results)
     xs = sorted({x for _, pts in data for x, _, _ in pts})
     header = ["series", "source", *(f"{spec.x_label}={x:g}" for x in xs)]
@@ -46,6 +54,13 @@ def figure_grid(spec: FigureSpec, plan: BenchPlan, results: Mapping[str, Any]) -
             empty = "failed" if "failed" in states else "pending"
             cells.append(Cell.of(summary, empty))
         rows.append(cells)
+    oracles = _oracles(spec, plan, work_dir)
+    if oracles is not None:
+        for name, label in ORACLE_ROWS:
+            summary = oracles[name].get(spec.metric)
+            rows.append(
+                [Cell(text=label), Cell(text="oracle")] + [Cell.of(summary, "") for _ in xs]
+            )
     first = next((r for r in plan.runs if r.seed == plan.seeds[0]), None)
     notes = [f"{spec.metric} of each run's best checkpoint on the test split."]
     if first is not None:
@@ -62,16 +77,17 @@ def plot_figure(
     spec: FigureSpec,
     plan: BenchPlan,
     results: Mapping[str, Any],
-    out_dir: Path,
+    work_dir: Path,
     paper_note: str | None = None,
 ) -> Path:
-    """Draw the figure (mean with +/- std error bars over seeds) as ``<out_dir>/<name>.png``."""
+    """Draw the figure as ``<work_dir>/figures/<name>.png``: each series' mean with +/- std
+    error bars over seeds, and the oracle ceilings as dashed lines on the built-in data."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
-    out_dir = Path(out_dir)
+    out_dir = Path(work_dir) / "figures"
     out_dir.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
     markers = "osD^v<>p*h"
@@ -90,6 +106,12 @@ def plot_figure(
             capsize=3,
             linewidth=1.5,
         )
+    oracles = _oracles(spec, plan, work_dir)
+    if oracles is not None:
+        for (name, label), style in zip(ORACLE_ROWS, (":", "--")):
+            value = oracles[name].get(spec.metric)
+            if value is not None and value.mean is not None:
+                ax.axhline(value.mean, color="grey", linestyle=style, linewidth=1, label=label)
     ax.set_xlabel(spec.x_label)
     ax.set_ylabel(f"{spec.metric} (%)")
     ax.set_title(spec.title + (" [quick]" if plan.quick else ""))

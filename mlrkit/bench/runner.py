@@ -369,7 +369,7 @@ def render_outputs(
         written += render(grid, work_dir / "tables", formats).values()
         print(to_markdown(grid), file=out)
     for fig in plan.figures:
-        grid = figure_grid(fig, plan, results)
+        grid = figure_grid(fig, plan, results, work_dir)
         written += render(grid, work_dir / "figures", formats).values()
         png = plot_figure(
             fig,

@@ -547,6 +547,10 @@ def load_bench(
     quick_spec = _mapping(spec.get("quick") or {}, "bench.quick")
     _unknown(quick_spec, QUICK_KEYS, "bench.quick")
     active = [v.name for v in variants]
+    if quick and "quick" not in spec:
+        raise BenchConfigError(
+            f"--quick: {path} has no bench.quick (what --quick shrinks); run it without --quick"
+        )
     if quick and quick_spec.get("variants") is not None:
         subset = _list(quick_spec["variants"], "bench.quick.variants")
         missing = [n for n in subset if n not in active]
