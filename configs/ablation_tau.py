@@ -237,6 +237,7 @@ bench = dict(
             title="Figure 6: mAP against the graph threshold tau",
             metric="mAP",
             x_label="tau",
+            paper="figure_6_tau",
             series=[
                 dict(
                     label="ML-GCN (binary)",

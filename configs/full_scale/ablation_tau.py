@@ -224,6 +224,7 @@ bench = dict(
             title="Figure 6: mAP against tau on MS-COCO",
             metric="mAP",
             x_label="tau",
+            paper="figure_6_tau",
             dataset="coco",
             series=[
                 dict(
@@ -293,6 +294,7 @@ bench = dict(
             title="Figure 6: mAP against tau on VOC2007",
             metric="mAP",
             x_label="tau",
+            paper="figure_6_tau",
             dataset="voc",
             series=[
                 dict(

@@ -117,7 +117,7 @@ def plot_figure(
     ax.set_title(spec.title + (" [quick]" if plan.quick else ""))
     ax.grid(True, alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend()
+        ax.legend(fontsize=8, ncol=2)
     if paper_note:
         fig.text(0.01, 0.01, f"paper: {paper_note}", fontsize=6, alpha=0.7, wrap=True)
     fig.tight_layout(rect=(0, 0.04 if paper_note else 0, 1, 1))

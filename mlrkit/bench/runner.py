@@ -371,13 +371,8 @@ def render_outputs(
     for fig in plan.figures:
         grid = figure_grid(fig, plan, results, work_dir)
         written += render(grid, work_dir / "figures", formats).values()
-        png = plot_figure(
-            fig,
-            plan,
-            results,
-            work_dir / "figures",
-            paper_note("figure_6_tau") if fig.name.startswith("figure_6") else None,
-        )
+        note = paper_note(fig.paper) if fig.paper else None
+        png = plot_figure(fig, plan, results, work_dir, note)
         written.append(png)
         print(to_markdown(grid), file=out)
         print(f"figure: {png}\n", file=out)

@@ -54,7 +54,7 @@ QUICK_KEYS = {"overrides", "seeds", "variants"}
 TABLE_KEYS = {"name", "title", "paper", "paper_setting", "row_header", "rows", "columns"}
 ROW_KEYS = {"variant", "paper"}
 COLUMN_KEYS = {"metric", "header", "paper", "dataset"}
-FIGURE_KEYS = {"name", "title", "metric", "x_label", "series", "dataset"}
+FIGURE_KEYS = {"name", "title", "metric", "x_label", "series", "dataset", "paper"}
 SERIES_KEYS = {"label", "points"}
 
 
@@ -181,6 +181,7 @@ class FigureSpec:
     x_label: str
     series: list[SeriesSpec]
     dataset: str | None
+    paper: str | None = None
 
 
 @dataclass
@@ -512,9 +513,24 @@ def _figures(spec: Mapping, plan: BenchPlan) -> list[FigureSpec]:
                 x_label=str(node.get("x_label", "x")),
                 series=series,
                 dataset=dataset,
+                paper=_paper_entry(node.get("paper"), where),
             )
         )
     return figures
+
+
+def _paper_entry(key: Any, where: str) -> str | None:
+    """A key of paper_tables.json for a figure (whose entry holds a note, not rows)."""
+    from mlrkit.bench.paper import paper_tables
+
+    if key is None:
+        return None
+    if key not in paper_tables():
+        raise BenchConfigError(
+            f"{where}.paper: no entry {key!r} in the paper's tables; entries: "
+            f"{', '.join(k for k in paper_tables() if k != 'source')}"
+        )
+    return str(key)
 
 
 def load_bench(

@@ -133,11 +133,11 @@ def describe_setup(cfg: Mapping[str, Any]) -> str:
     size = _size(test) or _size(train)
     resolution = f"{size}x{size} px" if size else "resolution as configured"
     train_cfg = cfg.get("train_cfg") or {}
-    length = (
-        f"{train_cfg['max_epochs']} epochs"
-        if "max_epochs" in train_cfg
-        else f"{_int(train_cfg.get('max_iters', '?'))} iterations"
-    )
+    if "max_epochs" in train_cfg:
+        epochs = train_cfg["max_epochs"]
+        length = f"{epochs} epoch" + ("" if epochs == 1 else "s")
+    else:
+        length = f"{_int(train_cfg.get('max_iters', '?'))} iterations"
     optimizer = (cfg.get("optim_wrapper") or {}).get("optimizer") or {}
     schedulers = [
         s.get("type", "?") for s in cfg.get("param_scheduler") or [] if isinstance(s, Mapping)
@@ -256,9 +256,11 @@ def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: A
     if spec.paper:
         setting = f"{spec.paper_setting}; " if spec.paper_setting else ""
         mapped = [
-            f"{c.header} <- {c.paper}" for c in spec.columns if c.paper and c.paper != c.header
+            f"our {c.header} beside its {c.paper}"
+            for c in spec.columns
+            if c.paper and c.paper != c.header
         ]
-        mapping = f"; columns {', '.join(mapped)}" if mapped else ""
+        mapping = f"; {', '.join(mapped)}" if mapped else ""
         notes.append(f"Paper: {setting}values as printed ({spec.paper}{mapping}).")
     if oracles is not None:
         notes.append(
