@@ -1,0 +1,163 @@
+"""Real benches, each run a real worker process: failures, re-runs, SIGKILL, torchrun.
+
+Sizes are tiny (a cut ResNet-18 at 32 px on 96-256 images), so a run takes seconds.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import CONFIGS, REPO, bench_env, mlrkit_bench
+
+
+def results_of(work: Path) -> dict[str, dict]:
+    return {p.stem: json.loads(p.read_text()) for p in sorted((work / "results").iterdir())}
+
+
+def attempts(work: Path, run: str) -> int:
+    return (work / "runs" / run / "worker.log").read_text().count("==== attempt ")
+
+
+def test_a_failing_variant_is_recorded_and_the_others_finish(tiny_bench, tmp_path):
+    path = tiny_bench(
+        [
+            ("avg", {}),
+            ("broken", {"model.head.pool": "bogus"}),
+            ("max", {"model.head.pool": "max"}),
+        ],
+        table_rows=[("avg", "Original-GCN"), ("broken", None), ("max", None)],
+    )
+    work = tmp_path / "work"
+    out = mlrkit_bench(str(path), "--work-dir", str(work), "--jobs", "2")
+    assert out.returncode == 1, out.stderr[-3000:]  # a run failed
+    results = results_of(work)
+    assert sorted(results) == ["avg__seed0", "broken__seed0", "max__seed0"]
+    broken = results["broken__seed0"]
+    assert broken["status"] == "failed"
+    assert "pool must be one of" in broken["error"] and "'bogus'" in broken["error"]
+    assert broken["log_tail"] and broken["traceback"]
+    for name in ("avg__seed0", "max__seed0"):
+        ok = results[name]
+        assert ok["status"] == "ok"
+        assert set(ok["metrics"]) >= {"mAP", "CF1", "OF1@3", "CP@3"}
+        assert 0.0 < ok["metrics"]["mAP"] <= 100.0
+        assert ok["per_class_ap"] and ok["parameters"]["total"] > ok["parameters"]["head"] > 0
+        assert ok["versions"]["torch"] and "git_commit" in ok and ok["wall_time_s"]["train"] > 0
+        assert ok["config"]["train_dataloader"]["dataset"]["num_samples"] == 96
+        assert ok["seed"] == 0 and ok["config"]["randomness"]["seed"] == 0
+        assert (work / "runs" / name / "work").is_dir()
+    assert results["max__seed0"]["config"]["model"]["head"]["pool"] == "max"
+    lines = out.stdout.splitlines()
+    row = next(line for line in lines if line.startswith("| broken "))
+    assert row.count("failed") >= 3
+    avg = next(line for line in lines if line.startswith("| avg "))
+    assert f"{results['avg__seed0']['metrics']['mAP']:.1f}" in avg
+    assert lines[lines.index(avg) + 1].startswith("| Original-GCN ")
+    assert "failed: broken__seed0" in out.stderr
+    assert (work / "tables" / "t3.md").read_text() in out.stdout
+    # again: nothing is re-run, nothing changes
+    before = {p.name: (p.stat().st_mtime_ns, p.read_text()) for p in (work / "results").iterdir()}
+    again = mlrkit_bench(str(path), "--work-dir", str(work))
+    assert again.returncode == 1 and "all 3 run(s) done" in again.stderr
+    after = {p.name: (p.stat().st_mtime_ns, p.read_text()) for p in (work / "results").iterdir()}
+    assert after == before
+    assert [attempts(work, r) for r in sorted(results)] == [1, 1, 1]
+
+
+def _wait_for(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def _unlocked(path: Path) -> bool:
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+def test_sigkill_and_rerun_loses_and_duplicates_nothing(tiny_bench, tmp_path):
+    bigger = {"train_dataloader.dataset.num_samples": 256, "train_cfg.max_epochs": 3}
+    path = tiny_bench([("a", {}), ("b", {}), ("c", {})], overrides=bigger)
+    work = tmp_path / "work"
+    bench = subprocess.Popen(
+        [sys.executable, "-m", "mlrkit.cli", "bench", str(path), "--work-dir", str(work),
+         "--jobs", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=bench_env(), cwd=REPO,
+    )  # fmt: skip
+    try:
+        # kill the bench while run b is training, after its first checkpoint
+        _wait_for(lambda: (work / "runs" / "b__seed0" / "work" / "epoch_1.pth").exists(), 120,
+                  "run b's first checkpoint")  # fmt: skip
+        bench.send_signal(signal.SIGKILL)
+        bench.wait()
+    finally:
+        if bench.poll() is None:
+            bench.kill()
+            bench.wait()
+    assert not (work / "results" / "b__seed0.json").exists()
+    first = (work / "results" / "a__seed0.json").read_text()
+    mtime = (work / "results" / "a__seed0.json").stat().st_mtime_ns
+    # the orphaned worker of b died with the bench: its run lock is free
+    _wait_for(lambda: _unlocked(work / "runs" / "b__seed0" / "run.lock"), 15, "b's worker to die")
+    assert _unlocked(work / "bench.lock")
+
+    out = mlrkit_bench(str(path), "--work-dir", str(work), "--jobs", "1")
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "2 run(s) to do of 3" in out.stderr
+    results = results_of(work)
+    assert sorted(results) == ["a__seed0", "b__seed0", "c__seed0"]
+    assert all(r["status"] == "ok" for r in results.values())
+    assert (work / "results" / "a__seed0.json").read_text() == first  # not re-run
+    assert (work / "results" / "a__seed0.json").stat().st_mtime_ns == mtime
+    assert results["b__seed0"]["resumed"] is True  # from its own epoch-1 checkpoint
+    assert results["c__seed0"]["resumed"] is False
+    assert [attempts(work, r) for r in ("a__seed0", "b__seed0", "c__seed0")] == [1, 2, 1]
+    assert sorted(p.name for p in (work / "results").iterdir()) == [
+        "a__seed0.json",
+        "b__seed0.json",
+        "c__seed0.json",
+    ]  # no temporary files left
+
+
+@pytest.mark.dist
+def test_a_run_under_torchrun(tiny_bench, tmp_path):
+    path = tiny_bench([("avg", {})])
+    work = tmp_path / "work"
+    out = mlrkit_bench(
+        str(path), "--work-dir", str(work), "--launcher", "pytorch", "--nproc-per-node", "2"
+    )
+    assert out.returncode == 0, (
+        out.stderr[-3000:] + ((work / "runs" / "avg__seed0" / "worker.log").read_text()[-3000:])
+    )
+    result = results_of(work)["avg__seed0"]
+    assert result["status"] == "ok" and result["world_size"] == 2
+    assert result["launcher"] == "pytorch"
+
+
+@pytest.mark.slow
+def test_quick_ablation_gcn_for_real(tmp_path):
+    work = tmp_path / "work"
+    start = time.monotonic()
+    out = mlrkit_bench(str(CONFIGS / "ablation_gcn.py"), "--quick", "--work-dir", str(work))
+    elapsed = time.monotonic() - start
+    assert out.returncode == 0, out.stderr[-3000:]
+    for name in ("GCN", "RGCN", "Weighted-GCN", "AGCN", "oracle: pixels only"):
+        assert f"| {name} " in out.stdout
+    assert "share of gap" in out.stdout
+    print(f"quick ablation_gcn: {elapsed:.0f} s", file=sys.stderr)
+    assert os.path.isfile(work / "tables" / "table_III.tex")
