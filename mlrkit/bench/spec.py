@@ -333,6 +333,9 @@ def _top_k(cfg: Config) -> int:
     return int(evaluator.get("top_k", 3)) if isinstance(evaluator, Mapping) else 3
 
 
+_CLASSES: dict[str, tuple[str, ...]] = {}
+
+
 def _classes(cfg: Config) -> tuple[str, ...] | None:
     """The label names of a config's train data, when they are known without data files."""
     dataset = (cfg.get("train_dataloader") or {}).get("dataset")
@@ -342,7 +345,10 @@ def _classes(cfg: Config) -> tuple[str, ...] | None:
 
     node = plain(dataset)
     node["num_samples"] = 1
-    return tuple(DATASETS.build(node).classes)
+    key = json.dumps(node, sort_keys=True)
+    if key not in _CLASSES:
+        _CLASSES[key] = tuple(DATASETS.build(node).classes)
+    return _CLASSES[key]
 
 
 def _metric_error(metric: str, cfg: Config, where: str) -> str | None:
