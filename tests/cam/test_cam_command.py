@@ -168,6 +168,34 @@ def test_bare_state_dict_takes_the_classes_from_the_data(trained_deeplift, tmp_p
         torch.testing.assert_close(value, state[key])
 
 
+@pytest.mark.slow
+def test_a_checkpoint_written_by_mlrkit_train(tmp_path, capsys, tiny):
+    """The real thing: `mlrkit train` (mmengine Runner) writes the checkpoint, `mlrkit cam`
+    reads it with weights_only=True and takes the classes from its meta."""
+    config = tiny.configs / "deeplift_agcn.py"
+    options = {**tiny.overrides, "train_cfg.max_epochs": 1, "train_cfg.val_interval": 1}
+    options = [f"{k}={v}" for k, v in options.items()]
+    work_dir = tmp_path / "work"
+    assert main(["train", str(config), "--work-dir", str(work_dir), "--cfg-options", *options]) == 0
+    image = tmp_path / "grey.png"
+    Image.fromarray(np.full((32, 32, 3), 90, dtype=np.uint8)).save(image)
+    code, out, err = cam(
+        capsys,
+        config,
+        work_dir / "epoch_1.pth",
+        image,
+        "--out",
+        tmp_path,
+        "--cell",
+        32,
+        "--cfg-options",
+        *options,
+    )
+    assert code == 0, err
+    with Image.open(tmp_path / "grey_cam.png") as png:
+        assert png.size == GridLayout(rows=3, columns=4, cell=32).size
+
+
 # -- bad input ---------------------------------------------------------------------------------
 
 
