@@ -84,9 +84,18 @@ def _load_one(ep: EntryPoint) -> PluginRecord:
             PluginWarning,
             stacklevel=2,
         )
+    from mlrkit.registry import ALL_REGISTRIES
+
     after = _snapshot()
     for kind, names in after.items():
-        new = sorted(names - before.get(kind, set()))
+        # a plugin that imports mlrkit's own packages (e.g. mlrkit.heads for a base class)
+        # registers their components as a side effect: those stay mlrkit's
+        module_dict = ALL_REGISTRIES[kind]._module_dict
+        new = sorted(
+            name
+            for name in names - before.get(kind, set())
+            if getattr(module_dict[name], "__module__", "").split(".")[0] != "mlrkit"
+        )
         if new:
             record.registered[kind] = new
             for name in new:

@@ -99,3 +99,26 @@ def test_list_without_plugins_and_misspelt_kind():
 def test_version():
     out = run_cli("--version")
     assert out.returncode == 0 and out.stdout.startswith("mlrkit ")
+
+
+def test_components_a_plugin_imports_from_mlrkit_stay_mlrkits(plugin_path):
+    # Importing mlrkit.heads (for a base class, say) registers mlrkit's own heads while the
+    # plugin loads; simulate that with a class defined in an mlrkit module.
+    source = (
+        GOOD.replace("TinyPluginHead", "TinyHead6")
+        + """
+    Builtin = type("BuiltinLikeHead", (torch.nn.Module,), {"__module__": "mlrkit.heads.fake"})
+    HEADS.register_module(module=Builtin)
+"""
+    )
+    plugin_path("tiny-plugin6", "tiny_plugin6", source)
+    try:
+        plugins.load_plugins()
+        record = next(r for r in plugins.loaded() if r.name == "tiny_plugin6")
+        assert record.registered == {"heads": ["TinyHead6"]}
+        assert plugins.origin_of("heads", "BuiltinLikeHead", HEADS.get("BuiltinLikeHead")) == (
+            "mlrkit"
+        )
+    finally:
+        HEADS._module_dict.pop("BuiltinLikeHead", None)
+        HEADS._module_dict.pop("TinyHead6", None)
