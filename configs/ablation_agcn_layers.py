@@ -25,8 +25,8 @@ bench = dict(
             name="table_V",
             title="Table V: number of AGCN layers",
             paper="table_V_agcn_layers",
-            paper_setting="MS-COCO 2014, ResNet-101 (ImageNet) at 448x448; the paper's COCO "
-            "columns beside our built-in-data figures",
+            paper_setting="MS-COCO 2014, ResNet-101 (ImageNet) at 448x448; its VOC mAP "
+            "column is left out",
             row_header="AGCN",
             rows=[
                 dict(variant="2-layer", paper="2-layer"),

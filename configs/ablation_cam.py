@@ -24,8 +24,8 @@ bench = dict(
             name="table_IV",
             title="Table IV: channel attention (CAM) of the Deep-LIFT head",
             paper="table_IV_cam",
-            paper_setting="MS-COCO 2014, ResNet-101 (ImageNet) at 448x448; the paper's COCO "
-            "columns beside our built-in-data figures",
+            paper_setting="MS-COCO 2014, ResNet-101 (ImageNet) at 448x448; its VOC mAP "
+            "column is left out",
             row_header="CAM",
             rows=[
                 dict(variant="none", paper="Ours without CAM"),

@@ -41,8 +41,8 @@ bench = dict(
             name="table_III",
             title="Table III: label encoder on the Deep-LIFT head",
             paper="table_III_gcn_type",
-            paper_setting="MS-COCO 2014, ResNet-101 (ImageNet) at 448x448; the paper's COCO "
-            "columns beside our built-in-data figures",
+            paper_setting="MS-COCO 2014, ResNet-101 (ImageNet) at 448x448; its VOC mAP "
+            "column is left out",
             row_header="Encoder",
             rows=[
                 dict(variant="GCN", paper="Original-GCN"),

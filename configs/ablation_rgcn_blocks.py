@@ -24,8 +24,8 @@ bench = dict(
             name="table_VI",
             title="Table VI: number of RGCN residual blocks",
             paper="table_VI_rgcn_blocks",
-            paper_setting="MS-COCO 2014, ResNet-101 (ImageNet) at 448x448; the paper's COCO "
-            "columns beside our built-in-data figures",
+            paper_setting="MS-COCO 2014, ResNet-101 (ImageNet) at 448x448; its VOC mAP "
+            "column is left out",
             row_header="RGCN",
             rows=[
                 dict(variant="1-block", paper="1-block"),

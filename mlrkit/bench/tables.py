@@ -255,12 +255,13 @@ def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: A
     ]
     if spec.paper:
         setting = f"{spec.paper_setting}; " if spec.paper_setting else ""
-        mapped = [
-            f"our {c.header} beside its {c.paper}"
-            for c in spec.columns
-            if c.paper and c.paper != c.header
-        ]
-        mapping = f"; {', '.join(mapped)}" if mapped else ""
+        mapped = [c for c in spec.columns if c.paper and c.paper != c.header]
+        mapping = (
+            f": its {', '.join(c.paper for c in mapped)} beside our "
+            f"{', '.join(c.header for c in mapped)}"
+            if mapped
+            else ""
+        )
         notes.append(f"Paper: {setting}values as printed ({spec.paper}{mapping}).")
     if oracles is not None:
         notes.append(
