@@ -27,7 +27,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+import mlrkit
 from mlrkit.bench.progress_hook import process_rank
+from mlrkit.bench.spec import plain
 
 __all__ = ["log_tail", "main", "process_start_time", "run"]
 
@@ -203,9 +205,6 @@ def run(spec_path: str | Path, launcher: str = "none") -> int:
         )
         test_s = time.perf_counter() - t1
         figures, per_class = _split_metrics(metrics)
-        import mlrkit
-        from mlrkit.bench.spec import plain
-
         record.update(
             status="ok",
             metrics=figures,
