@@ -88,6 +88,10 @@ class RichDisplay:
         if task is None or not progress:
             return
         phase = progress.get("phase", "")
+        if phase == "done":  # the result is being written: keep the bar full
+            total = self.progress.tasks[task].total
+            self.progress.update(task, completed=total or 0, phase="done")
+            return
         label = phase
         if phase == "train" and progress.get("max_epochs"):
             label = f"train epoch {progress.get('epoch', 0)}/{progress['max_epochs']}"

@@ -44,6 +44,9 @@ def test_rich_bars_follow_the_runs():
                                 "max_iters": 6})  # fmt: skip
     task = display.progress.tasks[display.tasks["a__seed0"]]
     assert (task.completed, task.total, task.fields["phase"]) == (3, 6, "train epoch 1/2")
+    display.update("a__seed0", {"phase": "done"})
+    task = display.progress.tasks[display.tasks["a__seed0"]]
+    assert (task.completed, task.total, task.fields["phase"]) == (6, 6, "done")
     display.finish("a__seed0", {"status": "ok", "metrics": {"mAP": 81.25}}, 12.0)
     assert "a__seed0" not in display.tasks
     assert display.progress.tasks[display.overall].completed == 1
