@@ -89,7 +89,7 @@ class RichDisplay:
             return
         phase = progress.get("phase", "")
         if phase == "done":  # the result is being written: keep the bar full
-            total = self.progress.tasks[task].total
+            total = next((t.total for t in self.progress.tasks if t.id == task), None)
             self.progress.update(task, completed=total or 0, phase="done")
             return
         label = phase

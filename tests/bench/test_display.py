@@ -20,6 +20,10 @@ def events(display) -> None:
     display.close()
 
 
+def bar(display, run):
+    return next(t for t in display.progress.tasks if t.id == display.tasks[run])
+
+
 def test_plain_lines_when_not_a_terminal():
     stream = io.StringIO()
     display = make_display(2, stream)
@@ -42,13 +46,18 @@ def test_rich_bars_follow_the_runs():
     display.start("a__seed0")
     display.update("a__seed0", {"phase": "train", "epoch": 1, "max_epochs": 2, "iter": 3,
                                 "max_iters": 6})  # fmt: skip
-    task = display.progress.tasks[display.tasks["a__seed0"]]
+    task = bar(display, "a__seed0")
     assert (task.completed, task.total, task.fields["phase"]) == (3, 6, "train epoch 1/2")
     display.update("a__seed0", {"phase": "done"})
-    task = display.progress.tasks[display.tasks["a__seed0"]]
+    task = bar(display, "a__seed0")
     assert (task.completed, task.total, task.fields["phase"]) == (6, 6, "done")
     display.finish("a__seed0", {"status": "ok", "metrics": {"mAP": 81.25}}, 12.0)
     assert "a__seed0" not in display.tasks
-    assert display.progress.tasks[display.overall].completed == 1
+    assert next(t for t in display.progress.tasks if t.id == display.overall).completed == 1
+    display.start("b__seed0")  # a bar added after one was removed
+    display.update("b__seed0", {"phase": "train", "iter": 1, "max_iters": 4})
+    display.update("b__seed0", {"phase": "done"})
+    assert (bar(display, "b__seed0").completed, bar(display, "b__seed0").total) == (4, 4)
+    display.finish("b__seed0", None, 1.0)
     events(display)
     assert "a__seed0: mAP 81.2 (12 s)" in stream.getvalue()
