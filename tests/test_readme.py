@@ -1,0 +1,377 @@
+"""Every command in the README is run, here or by CI, so the guide cannot rot.
+
+The README's ``bash`` blocks are parsed into commands. Each command must be listed below,
+exactly as written, either as run by CI (``.ci/run`` and the Makefile targets it calls) or
+with the test that runs it. Commands run here are executed as written, from a scratch folder
+that links the repository's ``configs/`` and ``docs/``, with ``mlrkit`` on the PATH, plus the
+stated substitutions that shrink them to CPU size: tiny dataset sizes appended as
+``--cfg-options``; a ResNet-18 and a generated mini COCO for the full-scale configs; two
+processes for eight GPUs; a stand-in ``srun``/``sbatch`` for Slurm.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[1]
+README = REPO / "README.md"
+BIN = Path(sys.executable).parent
+
+TINY_SYNTHETIC = [
+    "train_dataloader.dataset.num_samples=512",
+    "val_dataloader.dataset.num_samples=96",
+    "test_dataloader.dataset.num_samples=96",
+    "train_dataloader.dataset.image_size=32",
+    "val_dataloader.dataset.image_size=32",
+    "test_dataloader.dataset.image_size=32",
+    "model.backbone.out_index=1",
+]
+
+# Commands that CI runs (see test_ci_runs_the_commands_it_is_said_to_run).
+BY_CI = {
+    "make bench": ".ci/run",
+    "make test": ".ci/run",
+    "make lint": ".ci/run",
+    ".venv/bin/python -m pytest -m slow": ".ci/run",
+    "pip install -e plugins/mlrkit-csra": "Makefile (test target)",
+    "mlrkit bench configs/plugins/csra_vs_deeplift.py --quick": "Makefile (test target)",
+    "mlrkit bench configs/ablation_gcn.py": "Makefile (bench target)",
+}
+# Commands a test elsewhere runs as written: file -> the text that test runs.
+BY_OTHER_TESTS = {
+    "mlrkit bench configs/ablation_gcn.py --quick": (
+        "tests/bench/test_end_to_end.py",
+        'mlrkit_bench(str(CONFIGS / "ablation_gcn.py"), "--quick"',
+    ),
+}
+
+
+def readme_commands() -> list[str]:
+    """The commands of the README's bash blocks (continuations joined, comments dropped)."""
+    text = README.read_text()
+    commands = []
+    for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
+        block = block.replace("\\\n", " ")
+        for line in block.splitlines():
+            line = line.split(" #", 1)[0].strip() if not line.lstrip().startswith("#") else ""
+            if line:
+                commands.append(re.sub(r"\s+", " ", line))
+    return commands
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def shell(command: str, cwd: Path, extra_env: dict | None = None, timeout: int = 600):
+    env = dict(
+        os.environ,
+        PATH=f"{BIN}:{os.environ['PATH']}",
+        OMP_NUM_THREADS="1",
+        PYTHONUNBUFFERED="1",
+        MLRKIT_DISABLE_PLUGIN_AUTOLOAD="1",
+    )
+    env.update(extra_env or {})
+    return subprocess.run(
+        ["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def with_options(command: str, options: list[str]) -> str:
+    """Append ``--cfg-options`` (or extend the one the command has)."""
+    quoted = " ".join(shlex.quote(o) for o in options)
+    if "--cfg-options" in command:
+        return command.replace("--cfg-options", f"--cfg-options {quoted}", 1)
+    return f"{command} --cfg-options {quoted}"
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory) -> Path:
+    """A folder that looks like the repository root to the README's relative paths."""
+    root = tmp_path_factory.mktemp("readme")
+    (root / "configs").symlink_to(REPO / "configs")
+    (root / "docs").symlink_to(REPO / "docs")
+    return root
+
+
+def test_every_readme_command_is_accounted_for():
+    handled = set(BY_CI) | set(BY_OTHER_TESTS) | set(RUN_HERE)
+    missing = [c for c in readme_commands() if c not in handled]
+    assert not missing, f"README commands no test or CI runs (add them to {__file__}): {missing}"
+    stale = [c for c in handled if c not in readme_commands()]
+    assert not stale, f"commands listed here but no longer in the README: {stale}"
+
+
+def test_ci_runs_the_commands_it_is_said_to_run():
+    ci = (REPO / ".ci/run").read_text()
+    makefile = (REPO / "Makefile").read_text()
+    for command in ("make test", "make bench", "make lint", "-m pytest -m slow"):
+        assert command in ci
+    test_target = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "-e plugins/mlrkit-csra" in makefile and "$(PLUGIN_STAMP)" in test_target
+    assert "mlrkit bench configs/plugins/csra_vs_deeplift.py --quick" in test_target
+    bench_target = makefile.split("\nbench:", 1)[1].split("\n\n", 1)[0]
+    assert "mlrkit bench configs/ablation_gcn.py" in bench_target
+    for command, (path, text) in BY_OTHER_TESTS.items():
+        assert text in (REPO / path).read_text(), f"{path} no longer runs {command!r}"
+
+
+# -- commands run here --------------------------------------------------------------------
+
+
+def run_list(command: str, scratch: Path) -> None:
+    out = shell(command, scratch)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "DeepLIFTHead" in out.stdout
+
+
+def run_train_test_cam(command: str, scratch: Path) -> None:
+    # the three commands share a trained model: train once (tiny), then test and cam on it
+    ckpt = scratch / "work_dirs/deeplift_agcn/epoch_8.pth"
+    if command.startswith("mlrkit train"):
+        out = shell(with_options(command, TINY_SYNTHETIC), scratch)
+        assert out.returncode == 0, out.stderr[-3000:]
+        assert ckpt.is_file()
+        return
+    if not ckpt.is_file():
+        run_train_test_cam("mlrkit train configs/synthetic/deeplift_agcn.py", scratch)
+    out = shell(with_options(command, TINY_SYNTHETIC), scratch)
+    assert out.returncode == 0, out.stderr[-3000:]
+    if command.startswith("mlrkit test"):
+        metrics = json.loads((scratch / "results.json").read_text())["metrics"]
+        assert 0 < metrics["multilabel/mAP"] <= 100
+    else:
+        pngs = list((scratch / "cam").glob("*.png"))
+        assert len(pngs) == 1
+        with Image.open(pngs[0]) as grid:
+            assert grid.size[0] > 200
+
+
+def run_bench_seeds(command: str, scratch: Path) -> None:
+    out = shell(f"{command} --quick --work-dir bench_seeds", scratch)
+    assert out.returncode == 0, out.stderr[-3000:]
+    results = list((scratch / "bench_seeds/results").glob("*.json"))
+    assert {json.loads(p.read_text())["seed"] for p in results} == {0, 1, 2}
+    assert "Table I" in out.stdout and "ours (n=3)" in out.stdout
+
+
+def make_mini_coco(root: Path) -> None:
+    """A COCO layout with a few 64 px JPEGs and five real COCO class names."""
+    rng = np.random.default_rng(0)
+    cats = [(1, "person"), (2, "bicycle"), (3, "car"), (18, "dog"), (62, "chair")]
+    for split, n in (("train2014", 24), ("val2014", 10)):
+        (root / split).mkdir(parents=True)
+        images, anns = [], []
+        for i in range(n):
+            name = f"{split}_{i:03d}.jpg"
+            pixels = rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(root / split / name)
+            images.append({"id": i + 1, "file_name": name, "width": 64, "height": 64})
+            for k in rng.choice(len(cats), size=2, replace=False):
+                anns.append(
+                    {
+                        "id": len(anns) + 1,
+                        "image_id": i + 1,
+                        "category_id": cats[k][0],
+                        "bbox": [0, 0, 8, 8],
+                        "area": 64,
+                        "iscrowd": 0,
+                    }
+                )
+        (root / "annotations").mkdir(exist_ok=True)
+        (root / f"annotations/instances_{split}.json").write_text(
+            json.dumps(
+                {
+                    "images": images,
+                    "annotations": anns,
+                    "categories": [{"id": i, "name": n} for i, n in cats],
+                }
+            )
+        )
+
+
+def full_scale_options(data: Path) -> list[str]:
+    """ResNet-18 without weights at 64 px on the mini COCO, one short epoch, no workers."""
+    options = [
+        "model.backbone.model_name=resnet18",
+        "model.backbone.pretrained_file=None",
+        "train_cfg.max_epochs=1",
+    ]
+    for loader, split in (
+        ("train_dataloader", "train2014"),
+        ("val_dataloader", "val2014"),
+        ("test_dataloader", "val2014"),
+    ):
+        options += [
+            f"{loader}.dataset.ann_file={data}/annotations/instances_{split}.json",
+            f"{loader}.dataset.img_dir={data}/{split}",
+            f"{loader}.dataset.pipeline.0.size=64",
+            f"{loader}.num_workers=0",
+            f"{loader}.persistent_workers=False",
+            f"{loader}.batch_size=4",
+        ]
+    return options
+
+
+@pytest.fixture(scope="module")
+def mini_coco(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("coco")
+    make_mini_coco(root)
+    return root
+
+
+def run_full_scale(command: str, scratch: Path, mini_coco: Path) -> None:
+    work = scratch / f"full_{abs(hash(command)) % 10**8}"
+    command = with_options(command, full_scale_options(mini_coco))
+    command += f" --work-dir {work}"
+    if command.startswith("torchrun --nnodes=2"):  # two "machines", one process each
+        port = str(free_port())
+        command = command.replace("--nproc_per_node=8", "--nproc_per_node=1")
+        command = command.replace("--master_port=29500", f"--master_port={port}")
+        procs = [
+            subprocess.Popen(
+                ["bash", "-c", command],
+                cwd=scratch,
+                text=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env=dict(
+                    os.environ,
+                    PATH=f"{BIN}:{os.environ['PATH']}",
+                    OMP_NUM_THREADS="1",
+                    NODE_RANK=str(rank),
+                    MASTER_ADDR="127.0.0.1",
+                    MLRKIT_DISABLE_PLUGIN_AUTOLOAD="1",
+                ),
+            )
+            for rank in (0, 1)
+        ]
+        errors = [p.communicate(timeout=600)[1] for p in procs]
+        assert all(p.returncode == 0 for p in procs), errors[0][-3000:] + errors[1][-3000:]
+        world = 2
+    elif command.startswith("torchrun"):  # eight GPUs -> two CPU processes
+        command = command.replace(
+            "--nproc_per_node=8", f"--nproc_per_node=2 --master_port={free_port()}"
+        )
+        out = shell(command, scratch)
+        assert out.returncode == 0, out.stderr[-3000:]
+        world = 2
+    elif command.startswith("srun"):
+        out = shell(
+            command,
+            scratch,
+            {
+                "PATH": f"{fake_slurm(scratch)}:{BIN}:{os.environ['PATH']}",
+                "MASTER_PORT": str(free_port()),
+            },
+        )
+        assert out.returncode == 0, out.stderr[-3000:]
+        world = 2
+    else:
+        out = shell(command, scratch)
+        assert out.returncode == 0, out.stderr[-3000:]
+        world = 1
+    info = json.loads((work / "run_info.json").read_text())
+    assert info["world_size"] == world
+    assert (work / "epoch_1.pth").is_file()
+
+
+def fake_slurm(scratch: Path) -> Path:
+    """``srun`` that starts its tasks here (at most 2, with Slurm's variables), and ``sbatch``
+    that records the scripts it is given."""
+    bin_dir = scratch / "fake_slurm"
+    if bin_dir.is_dir():
+        return bin_dir
+    bin_dir.mkdir()
+    (bin_dir / "srun").write_text("""#!/bin/bash
+tasks=1
+while [[ "$1" == --* ]]; do
+  case "$1" in --ntasks=*) tasks="${1#--ntasks=}";; esac
+  shift
+done
+(( tasks > 2 )) && tasks=2
+export SLURM_NTASKS=$tasks SLURM_NODELIST=localhost MASTER_ADDR=127.0.0.1
+pids=()
+for ((i = 0; i < tasks; i++)); do SLURM_PROCID=$i SLURM_LOCALID=$i "$@" & pids+=($!); done
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+exit $status
+""")
+    (bin_dir / "sbatch").write_text("""#!/bin/bash
+script="${@: -1}"
+n=$(ls "$(dirname "$0")"/submitted_* 2>/dev/null | wc -l)
+cp "$script" "$(dirname "$0")/submitted_$n.sh"
+echo $((1000 + n))
+""")
+    (bin_dir / "squeue").write_text("#!/bin/bash\necho -n PENDING\n")
+    for tool in ("srun", "sbatch", "squeue"):
+        (bin_dir / tool).chmod(0o755)
+    return bin_dir
+
+
+def run_bench_slurm(command: str, scratch: Path) -> None:
+    bin_dir = fake_slurm(scratch)
+    out = shell(
+        f"{command} --work-dir bench_slurm",
+        scratch,
+        {"PATH": f"{bin_dir}:{BIN}:{os.environ['PATH']}"},
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    scripts = sorted(bin_dir.glob("submitted_*.sh"))
+    assert len(scripts) == 10  # 5 methods x (COCO, VOC2007)
+    for script in scripts:
+        text = script.read_text()
+        assert "#SBATCH --partition=gpu" in text and "#SBATCH --ntasks-per-node=4" in text
+        assert "srun " in text and "mlrkit.bench.worker" in text and "--launcher slurm" in text
+
+
+RUN_HERE = {
+    "mlrkit list": run_list,
+    "mlrkit list heads": run_list,
+    "mlrkit train configs/synthetic/deeplift_agcn.py": run_train_test_cam,
+    "mlrkit test configs/synthetic/deeplift_agcn.py work_dirs/deeplift_agcn/epoch_8.pth "
+    "--out results.json": run_train_test_cam,
+    "mlrkit cam configs/synthetic/deeplift_agcn.py work_dirs/deeplift_agcn/epoch_8.pth "
+    "docs/scene.png --out cam/": run_train_test_cam,
+    "mlrkit bench configs/comparison.py --seeds 0 1 2 --jobs 2": run_bench_seeds,
+    "mlrkit train configs/coco/deeplift_agcn_r101_448.py": run_full_scale,
+    "torchrun --nproc_per_node=8 -m mlrkit.cli train configs/coco/deeplift_agcn_r101_448.py "
+    "--launcher pytorch": run_full_scale,
+    "torchrun --nnodes=2 --node_rank=$NODE_RANK --master_addr=$MASTER_ADDR --master_port=29500 "
+    "--nproc_per_node=8 -m mlrkit.cli train configs/coco/deeplift_agcn_r101_448.py "
+    "--launcher pytorch": run_full_scale,
+    "srun --partition=gpu --nodes=2 --ntasks=16 --ntasks-per-node=8 --gres=gpu:8 mlrkit train "
+    "configs/coco/deeplift_agcn_r101_448.py --launcher slurm": run_full_scale,
+    "mlrkit bench configs/full_scale/comparison.py --launcher slurm --nproc-per-node 4 "
+    "--slurm-partition gpu": run_bench_slurm,
+}
+
+
+# minutes, not seconds: run with the slow tests (CI runs them too)
+SLOW = {"mlrkit bench configs/comparison.py --seeds 0 1 2 --jobs 2"}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [pytest.param(c, marks=pytest.mark.slow) if c in SLOW else c for c in RUN_HERE],
+    ids=lambda c: c[:60],
+)
+def test_readme_command_runs(command, scratch, request):
+    handler = RUN_HERE[command]
+    if handler is run_full_scale:
+        handler(command, scratch, request.getfixturevalue("mini_coco"))
+    else:
+        handler(command, scratch)
