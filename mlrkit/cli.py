@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
+    # torch-geometric calls torch.jit.script at import (deprecated since torch 2.10): not ours
+    warnings.filterwarnings(
+        "ignore", message="`torch.jit.script` is deprecated", category=FutureWarning
+    )
     from mlrkit.plugins import load_plugins
 
     parser = build_parser()

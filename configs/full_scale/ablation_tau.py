@@ -8,356 +8,45 @@
 #       --launcher pytorch --nproc-per-node 4
 #   mlrkit bench configs/full_scale/ablation_tau.py --launcher slurm --nproc-per-node 4 \
 #       --slurm-partition gpu --slurm-time 48:00:00
+TAUS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+# (variant name prefix, legend label, base experiment, overrides besides tau)
+SERIES = [
+    (
+        "mlgcn-binary",
+        "ML-GCN (binary)",
+        "../{dataset}/mlgcn_r101_448.py",
+        {"model.encoder.graph.kind": "binary"},
+    ),
+    ("mlgcn-reweighted", "ML-GCN (re-weighted)", "../{dataset}/mlgcn_r101_448.py", {}),
+    ("deeplift-agcn", "Deep-LIFT (AGCN)", "../{dataset}/deeplift_agcn_r101_448.py", {}),
+    ("deeplift-rgcn", "Deep-LIFT (RGCN)", "../{dataset}/deeplift_rgcn_r101_448.py", {}),
+]
 bench = dict(
     name="ablation_tau_full_scale",
     datasets=dict(coco="coco", voc="voc2007"),
     seeds=[0],
     variants=[
-        # ML-GCN (binary): synthetic/mlgcn.py
         dict(
-            name="mlgcn-binary_tau0.1",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.kind": "binary", "model.encoder.graph.tau": 0.1},
-        ),
-        dict(
-            name="mlgcn-binary_tau0.2",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.kind": "binary", "model.encoder.graph.tau": 0.2},
-        ),
-        dict(
-            name="mlgcn-binary_tau0.3",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.kind": "binary", "model.encoder.graph.tau": 0.3},
-        ),
-        dict(
-            name="mlgcn-binary_tau0.4",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.kind": "binary", "model.encoder.graph.tau": 0.4},
-        ),
-        dict(
-            name="mlgcn-binary_tau0.5",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.kind": "binary", "model.encoder.graph.tau": 0.5},
-        ),
-        dict(
-            name="mlgcn-binary_tau0.6",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.kind": "binary", "model.encoder.graph.tau": 0.6},
-        ),
-        dict(
-            name="mlgcn-binary_tau0.7",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.kind": "binary", "model.encoder.graph.tau": 0.7},
-        ),
-        dict(
-            name="mlgcn-binary_tau0.8",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.kind": "binary", "model.encoder.graph.tau": 0.8},
-        ),
-        dict(
-            name="mlgcn-binary_tau0.9",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.kind": "binary", "model.encoder.graph.tau": 0.9},
-        ),
-        dict(
-            name="mlgcn-binary_tau1.0",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.kind": "binary", "model.encoder.graph.tau": 1.0},
-        ),
-        # ML-GCN (re-weighted): synthetic/mlgcn.py
-        dict(
-            name="mlgcn-reweighted_tau0.1",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.1},
-        ),
-        dict(
-            name="mlgcn-reweighted_tau0.2",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.2},
-        ),
-        dict(
-            name="mlgcn-reweighted_tau0.3",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.3},
-        ),
-        dict(
-            name="mlgcn-reweighted_tau0.4",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.4},
-        ),
-        dict(
-            name="mlgcn-reweighted_tau0.5",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.5},
-        ),
-        dict(
-            name="mlgcn-reweighted_tau0.6",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.6},
-        ),
-        dict(
-            name="mlgcn-reweighted_tau0.7",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.7},
-        ),
-        dict(
-            name="mlgcn-reweighted_tau0.8",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.8},
-        ),
-        dict(
-            name="mlgcn-reweighted_tau0.9",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.9},
-        ),
-        dict(
-            name="mlgcn-reweighted_tau1.0",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 1.0},
-        ),
-        # Deep-LIFT (AGCN): synthetic/deeplift_agcn.py
-        dict(
-            name="deeplift-agcn_tau0.1",
-            base="../{dataset}/deeplift_agcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.1},
-        ),
-        dict(
-            name="deeplift-agcn_tau0.2",
-            base="../{dataset}/deeplift_agcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.2},
-        ),
-        dict(
-            name="deeplift-agcn_tau0.3",
-            base="../{dataset}/deeplift_agcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.3},
-        ),
-        dict(
-            name="deeplift-agcn_tau0.4",
-            base="../{dataset}/deeplift_agcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.4},
-        ),
-        dict(
-            name="deeplift-agcn_tau0.5",
-            base="../{dataset}/deeplift_agcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.5},
-        ),
-        dict(
-            name="deeplift-agcn_tau0.6",
-            base="../{dataset}/deeplift_agcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.6},
-        ),
-        dict(
-            name="deeplift-agcn_tau0.7",
-            base="../{dataset}/deeplift_agcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.7},
-        ),
-        dict(
-            name="deeplift-agcn_tau0.8",
-            base="../{dataset}/deeplift_agcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.8},
-        ),
-        dict(
-            name="deeplift-agcn_tau0.9",
-            base="../{dataset}/deeplift_agcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.9},
-        ),
-        dict(
-            name="deeplift-agcn_tau1.0",
-            base="../{dataset}/deeplift_agcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 1.0},
-        ),
-        # Deep-LIFT (RGCN): synthetic/deeplift_rgcn.py
-        dict(
-            name="deeplift-rgcn_tau0.1",
-            base="../{dataset}/deeplift_rgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.1},
-        ),
-        dict(
-            name="deeplift-rgcn_tau0.2",
-            base="../{dataset}/deeplift_rgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.2},
-        ),
-        dict(
-            name="deeplift-rgcn_tau0.3",
-            base="../{dataset}/deeplift_rgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.3},
-        ),
-        dict(
-            name="deeplift-rgcn_tau0.4",
-            base="../{dataset}/deeplift_rgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.4},
-        ),
-        dict(
-            name="deeplift-rgcn_tau0.5",
-            base="../{dataset}/deeplift_rgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.5},
-        ),
-        dict(
-            name="deeplift-rgcn_tau0.6",
-            base="../{dataset}/deeplift_rgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.6},
-        ),
-        dict(
-            name="deeplift-rgcn_tau0.7",
-            base="../{dataset}/deeplift_rgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.7},
-        ),
-        dict(
-            name="deeplift-rgcn_tau0.8",
-            base="../{dataset}/deeplift_rgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.8},
-        ),
-        dict(
-            name="deeplift-rgcn_tau0.9",
-            base="../{dataset}/deeplift_rgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 0.9},
-        ),
-        dict(
-            name="deeplift-rgcn_tau1.0",
-            base="../{dataset}/deeplift_rgcn_r101_448.py",
-            overrides={"model.encoder.graph.tau": 1.0},
-        ),
+            name=f"{prefix}_tau{tau}",
+            base=base,
+            overrides={**overrides, "model.encoder.graph.tau": tau},
+        )
+        for prefix, _, base, overrides in SERIES
+        for tau in TAUS
     ],
     figures=[
         dict(
-            name="figure_6_coco",
-            title="Figure 6: mAP against tau on MS-COCO",
+            name=f"figure_6_{dataset}",
+            title=f"Figure 6: mAP against tau on {title}",
             metric="mAP",
             x_label="tau",
             paper="figure_6_tau",
-            dataset="coco",
+            dataset=dataset,
             series=[
-                dict(
-                    label="ML-GCN (binary)",
-                    points=[
-                        [0.1, "mlgcn-binary_tau0.1"],
-                        [0.2, "mlgcn-binary_tau0.2"],
-                        [0.3, "mlgcn-binary_tau0.3"],
-                        [0.4, "mlgcn-binary_tau0.4"],
-                        [0.5, "mlgcn-binary_tau0.5"],
-                        [0.6, "mlgcn-binary_tau0.6"],
-                        [0.7, "mlgcn-binary_tau0.7"],
-                        [0.8, "mlgcn-binary_tau0.8"],
-                        [0.9, "mlgcn-binary_tau0.9"],
-                        [1.0, "mlgcn-binary_tau1.0"],
-                    ],
-                ),
-                dict(
-                    label="ML-GCN (re-weighted)",
-                    points=[
-                        [0.1, "mlgcn-reweighted_tau0.1"],
-                        [0.2, "mlgcn-reweighted_tau0.2"],
-                        [0.3, "mlgcn-reweighted_tau0.3"],
-                        [0.4, "mlgcn-reweighted_tau0.4"],
-                        [0.5, "mlgcn-reweighted_tau0.5"],
-                        [0.6, "mlgcn-reweighted_tau0.6"],
-                        [0.7, "mlgcn-reweighted_tau0.7"],
-                        [0.8, "mlgcn-reweighted_tau0.8"],
-                        [0.9, "mlgcn-reweighted_tau0.9"],
-                        [1.0, "mlgcn-reweighted_tau1.0"],
-                    ],
-                ),
-                dict(
-                    label="Deep-LIFT (AGCN)",
-                    points=[
-                        [0.1, "deeplift-agcn_tau0.1"],
-                        [0.2, "deeplift-agcn_tau0.2"],
-                        [0.3, "deeplift-agcn_tau0.3"],
-                        [0.4, "deeplift-agcn_tau0.4"],
-                        [0.5, "deeplift-agcn_tau0.5"],
-                        [0.6, "deeplift-agcn_tau0.6"],
-                        [0.7, "deeplift-agcn_tau0.7"],
-                        [0.8, "deeplift-agcn_tau0.8"],
-                        [0.9, "deeplift-agcn_tau0.9"],
-                        [1.0, "deeplift-agcn_tau1.0"],
-                    ],
-                ),
-                dict(
-                    label="Deep-LIFT (RGCN)",
-                    points=[
-                        [0.1, "deeplift-rgcn_tau0.1"],
-                        [0.2, "deeplift-rgcn_tau0.2"],
-                        [0.3, "deeplift-rgcn_tau0.3"],
-                        [0.4, "deeplift-rgcn_tau0.4"],
-                        [0.5, "deeplift-rgcn_tau0.5"],
-                        [0.6, "deeplift-rgcn_tau0.6"],
-                        [0.7, "deeplift-rgcn_tau0.7"],
-                        [0.8, "deeplift-rgcn_tau0.8"],
-                        [0.9, "deeplift-rgcn_tau0.9"],
-                        [1.0, "deeplift-rgcn_tau1.0"],
-                    ],
-                ),
+                dict(label=label, points=[[tau, f"{prefix}_tau{tau}"] for tau in TAUS])
+                for prefix, label, *_ in SERIES
             ],
-        ),
-        dict(
-            name="figure_6_voc",
-            title="Figure 6: mAP against tau on VOC2007",
-            metric="mAP",
-            x_label="tau",
-            paper="figure_6_tau",
-            dataset="voc",
-            series=[
-                dict(
-                    label="ML-GCN (binary)",
-                    points=[
-                        [0.1, "mlgcn-binary_tau0.1"],
-                        [0.2, "mlgcn-binary_tau0.2"],
-                        [0.3, "mlgcn-binary_tau0.3"],
-                        [0.4, "mlgcn-binary_tau0.4"],
-                        [0.5, "mlgcn-binary_tau0.5"],
-                        [0.6, "mlgcn-binary_tau0.6"],
-                        [0.7, "mlgcn-binary_tau0.7"],
-                        [0.8, "mlgcn-binary_tau0.8"],
-                        [0.9, "mlgcn-binary_tau0.9"],
-                        [1.0, "mlgcn-binary_tau1.0"],
-                    ],
-                ),
-                dict(
-                    label="ML-GCN (re-weighted)",
-                    points=[
-                        [0.1, "mlgcn-reweighted_tau0.1"],
-                        [0.2, "mlgcn-reweighted_tau0.2"],
-                        [0.3, "mlgcn-reweighted_tau0.3"],
-                        [0.4, "mlgcn-reweighted_tau0.4"],
-                        [0.5, "mlgcn-reweighted_tau0.5"],
-                        [0.6, "mlgcn-reweighted_tau0.6"],
-                        [0.7, "mlgcn-reweighted_tau0.7"],
-                        [0.8, "mlgcn-reweighted_tau0.8"],
-                        [0.9, "mlgcn-reweighted_tau0.9"],
-                        [1.0, "mlgcn-reweighted_tau1.0"],
-                    ],
-                ),
-                dict(
-                    label="Deep-LIFT (AGCN)",
-                    points=[
-                        [0.1, "deeplift-agcn_tau0.1"],
-                        [0.2, "deeplift-agcn_tau0.2"],
-                        [0.3, "deeplift-agcn_tau0.3"],
-                        [0.4, "deeplift-agcn_tau0.4"],
-                        [0.5, "deeplift-agcn_tau0.5"],
-                        [0.6, "deeplift-agcn_tau0.6"],
-                        [0.7, "deeplift-agcn_tau0.7"],
-                        [0.8, "deeplift-agcn_tau0.8"],
-                        [0.9, "deeplift-agcn_tau0.9"],
-                        [1.0, "deeplift-agcn_tau1.0"],
-                    ],
-                ),
-                dict(
-                    label="Deep-LIFT (RGCN)",
-                    points=[
-                        [0.1, "deeplift-rgcn_tau0.1"],
-                        [0.2, "deeplift-rgcn_tau0.2"],
-                        [0.3, "deeplift-rgcn_tau0.3"],
-                        [0.4, "deeplift-rgcn_tau0.4"],
-                        [0.5, "deeplift-rgcn_tau0.5"],
-                        [0.6, "deeplift-rgcn_tau0.6"],
-                        [0.7, "deeplift-rgcn_tau0.7"],
-                        [0.8, "deeplift-rgcn_tau0.8"],
-                        [0.9, "deeplift-rgcn_tau0.9"],
-                        [1.0, "deeplift-rgcn_tau1.0"],
-                    ],
-                ),
-            ],
-        ),
+        )
+        for dataset, title in (("coco", "MS-COCO"), ("voc", "VOC2007"))
     ],
 )
