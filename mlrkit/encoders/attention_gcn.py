@@ -12,7 +12,7 @@ from torch_geometric.utils import scatter, softmax
 
 from mlrkit.registry import ENCODERS
 
-from .base import LabelEncoder, _positive_int, dense_to_edges
+from .base import LabelEncoder, _hidden_dims, _negative_slope, _positive_int, dense_to_edges
 
 __all__ = ["AttentionGraphConv", "AttentionGCNEncoder", "PAPER_HIDDEN_DIMS"]
 
@@ -198,17 +198,15 @@ class AttentionGCNEncoder(LabelEncoder):
                     "pass hidden_dims=[...] for another depth."
                 )
             hidden_dims = PAPER_HIDDEN_DIMS[num_layers]
-        elif isinstance(hidden_dims, (str, bytes)) or not isinstance(hidden_dims, Sequence):
-            raise ValueError(f"{name}: hidden_dims must be a list of ints, got {hidden_dims!r}.")
-        elif num_layers is not None and num_layers != len(hidden_dims) + 1:
+        hidden_dims = _hidden_dims(name, hidden_dims)
+        if num_layers is not None and num_layers != len(hidden_dims) + 1:
             raise ValueError(
                 f"{name}: num_layers={num_layers} disagrees with {len(hidden_dims)} hidden_dims "
                 f"(num_layers = len(hidden_dims) + 1); give one or the other."
             )
-        self.hidden_dims = tuple(_positive_int(name, "hidden_dims", w) for w in hidden_dims)
+        self.hidden_dims = hidden_dims
         self.num_layers = len(self.hidden_dims) + 1
-        if not negative_slope >= 0:
-            raise ValueError(f"{name}: negative_slope must be >= 0, got {negative_slope}.")
+        _negative_slope(name, negative_slope)
         if normalization not in NORMALIZATIONS:
             raise ValueError(
                 f"{name}: normalization must be one of {list(NORMALIZATIONS)}, got "

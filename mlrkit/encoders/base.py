@@ -13,6 +13,7 @@ in order and would compute ``A^T @ X`` instead.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import torch
@@ -38,6 +39,20 @@ def dense_to_edges(adjacency: Tensor) -> tuple[Tensor, Tensor]:
     target, source = adjacency.nonzero(as_tuple=True)  # each (E,)
     edge_index = torch.stack([source, target])  # (2, E)
     return edge_index, adjacency[target, source]
+
+
+def _hidden_dims(owner: str, hidden_dims: Any) -> tuple[int, ...]:
+    """The hidden widths as a tuple of positive ints, or a ValueError naming ``owner``."""
+    if isinstance(hidden_dims, (str, bytes)) or not isinstance(hidden_dims, Sequence):
+        raise ValueError(f"{owner}: hidden_dims must be a list of ints, got {hidden_dims!r}.")
+    return tuple(_positive_int(owner, "hidden_dims", w) for w in hidden_dims)
+
+
+def _negative_slope(owner: str, value: float) -> float:
+    """LeakyReLU's negative slope (>= 0), or a ValueError naming ``owner``."""
+    if not value >= 0:
+        raise ValueError(f"{owner}: negative_slope must be >= 0, got {value}.")
+    return value
 
 
 def _positive_int(owner: str, name: str, value: Any) -> int:

@@ -10,7 +10,7 @@ from torch_geometric.nn import GCNConv
 
 from mlrkit.registry import ENCODERS
 
-from .base import LabelEncoder, _positive_int, dense_to_edges
+from .base import LabelEncoder, _hidden_dims, _negative_slope, dense_to_edges
 
 __all__ = ["GCNEncoder"]
 
@@ -61,11 +61,8 @@ class GCNEncoder(LabelEncoder):
     ) -> None:
         super().__init__(in_dim, out_dim, graph)
         name = type(self).__name__
-        if isinstance(hidden_dims, (str, bytes)) or not isinstance(hidden_dims, Sequence):
-            raise ValueError(f"{name}: hidden_dims must be a list of ints, got {hidden_dims!r}.")
-        self.hidden_dims = tuple(_positive_int(name, "hidden_dims", w) for w in hidden_dims)
-        if not negative_slope >= 0:
-            raise ValueError(f"{name}: negative_slope must be >= 0, got {negative_slope}.")
+        self.hidden_dims = _hidden_dims(name, hidden_dims)
+        _negative_slope(name, negative_slope)
         widths = [in_dim, *self.hidden_dims, out_dim]
         self.convs = nn.ModuleList(
             GCNConv(a, b, normalize=False, add_self_loops=False, bias=bias)
