@@ -242,3 +242,22 @@ def test_torchrun_two_cpu_processes_report_what_the_checkpoint_scores(tmp_path):
     assert single.returncode == 0, single.stderr[-3000:]
     tested = json.loads((tmp_path / "m.json").read_text())["metrics"]["multilabel/mAP"]
     assert tested == pytest.approx(reported, abs=1e-3)
+
+
+def test_amp_on_cpu_trains_under_bfloat16_autocast(tmp_path):
+    work = tmp_path / "amp"
+    out = mlrkit(
+        "train",
+        str(CONFIG),
+        "--amp",
+        "--work-dir",
+        str(work),
+        "--cfg-options",
+        *TINY,
+        "train_cfg.max_epochs=1",
+        "train_cfg.val_interval=1",
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    dumped = next(work.glob("*/vis_data/config.py"), None) or work / "deeplift_agcn.py"
+    assert "CPUAutocastOptimWrapper" in dumped.read_text()
+    assert len(val_maps(work)) == 1
