@@ -101,11 +101,11 @@ def prepare_config(
     model = cfg.model
     stats_given = model.get("label_statistics")
     if stats_given is None:
-        stats = label_statistics_for(train_set, cache_dir=cfg.work_dir)
-        stats_path = Path(cfg.work_dir) / "label_stats" / f"{train_set.cache_key()}.json"
-        if not stats_path.is_file():
-            stats.to_json(stats_path)
-        model.label_statistics = str(stats_path)
+        # computed once and cached as JSON at cache_dir/label_stats/<cache key>.json
+        label_statistics_for(train_set, cache_dir=cfg.work_dir)
+        model.label_statistics = str(
+            Path(cfg.work_dir) / "label_stats" / f"{train_set.cache_key()}.json"
+        )
     k_cfg = model.get("num_classes")
     if k_cfg is not None and int(k_cfg) != len(classes):
         raise ValueError(
