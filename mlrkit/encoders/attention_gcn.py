@@ -227,8 +227,4 @@ class AttentionGCNEncoder(LabelEncoder):
     def forward(self, x: Tensor, adjacency: Tensor) -> Tensor:
         self.check_inputs(x, adjacency)
         edge_index, _ = dense_to_edges(adjacency)  # only the pattern matters
-        for index, conv in enumerate(self.convs):
-            x = conv(x, edge_index)
-            if index < len(self.convs) - 1:
-                x = self.act(x)
-        return x
+        return self.run_layers(self.convs, x, edge_index)

@@ -111,5 +111,17 @@ class LabelEncoder(nn.Module):
                 f"labels, got {tuple(adjacency.shape)}."
             )
 
+    def run_layers(self, layers: nn.ModuleList, x: Tensor, *graph: Tensor) -> Tensor:
+        """Apply ``layers`` in turn to ``x`` (each also given ``graph``), ``self.act`` between.
+
+        Shapes:
+            - x: (K, d) in, (K, D) out
+        """
+        for index, layer in enumerate(layers):
+            x = layer(x, *graph)
+            if index < len(layers) - 1:
+                x = self.act(x)
+        return x
+
     def extra_repr(self) -> str:
         return f"in_dim={self.in_dim}, out_dim={self.out_dim}, graph={self.graph}"

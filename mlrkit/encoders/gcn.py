@@ -78,8 +78,4 @@ class GCNEncoder(LabelEncoder):
     def forward(self, x: Tensor, adjacency: Tensor) -> Tensor:
         self.check_inputs(x, adjacency)
         edge_index, edge_weight = dense_to_edges(adjacency)
-        for index, conv in enumerate(self.convs):
-            x = conv(x, edge_index, edge_weight)
-            if index < len(self.convs) - 1:
-                x = self.act(x)
-        return x
+        return self.run_layers(self.convs, x, edge_index, edge_weight)

@@ -136,8 +136,4 @@ class ResidualGCNEncoder(LabelEncoder):
     def forward(self, x: Tensor, adjacency: Tensor) -> Tensor:
         self.check_inputs(x, adjacency)
         edge_index, edge_weight = dense_to_edges(adjacency)
-        for index, block in enumerate(self.blocks):
-            x = block(x, edge_index, edge_weight)
-            if index < len(self.blocks) - 1:
-                x = self.act(x)
-        return x
+        return self.run_layers(self.blocks, x, edge_index, edge_weight)
