@@ -128,7 +128,7 @@ def test_bad_files_are_refused(tmp_path, filename, content, message):
     path = tmp_path / filename
     if isinstance(content, str):
         path.write_text(content)
-    else:
+    else:  # writing only: one case is a pickled object array, which loading must refuse
         np.save(path, content, allow_pickle=True)
     with pytest.raises(ValueError, match=message) as info:
         load_label_embeddings(path, ["a", "b", "c"])
