@@ -15,6 +15,18 @@ def _positive_int(owner: str, name: str, value: Any) -> int:
     return value
 
 
+def _nonnegative_int(owner: str, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{owner}: {name} must be a non-negative integer, got {value!r}.")
+    return value
+
+
+def _probability(owner: str, name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
+        raise ValueError(f"{owner}: {name} must be a probability in [0, 1), got {value!r}.")
+    return float(value)
+
+
 class MultiLabelHead(nn.Module):
     """Base of the heads: ``forward(features, label_features)`` -> logits or a dict of them.
 
