@@ -5,8 +5,13 @@ without decoding a single image (the label graph is computed from them), and yie
 as a dict that mmengine's ``default_collate`` batches::
 
     {"inputs": uint8 tensor (3, H, W),
-     "data_samples": {"gt_label": float32 (K,), "difficult": bool (K,), "index": int,
-                      "img_path": str}}
+     "data_samples": {"gt_label": float32 (K,), "difficult": bool (K,), "unknown": bool (K,),
+                      "index": int, "img_path": str}}
+
+Every label is in one of four states: positive (``gt_label`` 1), negative (0), difficult (0 and
+``difficult`` True; VOC's "0" label) or unknown (0 and ``unknown`` True: not annotated, as most
+labels of Open Images, or hidden by ``label_drop``). The loss masks unknown entries out and the
+metrics leave them out per class, whatever ``difficult_mode`` says (docs/datasets.md).
 
 Images are decoded to uint8 CHW tensors, the ``pipeline`` (transforms from the TRANSFORMS
 registry, uint8 CHW in and out) runs on them, and normalisation happens on the device in the
@@ -52,8 +57,10 @@ class MultiLabelDataset(Dataset):
     """Base class of all multi-label datasets.
 
     Subclasses set ``self.classes`` (K names), ``self._targets`` ((N, K) uint8),
-    optionally ``self._difficult`` ((N, K) bool) and implement :meth:`load_image` and
-    :meth:`image_path`.
+    optionally ``self._difficult`` and ``self._unknown`` ((N, K) bool) and implement
+    :meth:`load_image` and :meth:`image_path`. ``_targets`` may hold the true label at an
+    unknown entry (the built-in data keep it to render the picture); :attr:`targets` and the
+    samples always read 0 there.
 
     An image that cannot be read (:meth:`load_image` raises an :class:`OSError`, which covers
     ``FileNotFoundError`` and :class:`~mlrkit.datasets._io.ImageDecodeError`) either propagates
@@ -88,6 +95,7 @@ class MultiLabelDataset(Dataset):
         self.classes: tuple[str, ...] = ()
         self._targets: np.ndarray = np.zeros((0, 0), dtype=np.uint8)
         self._difficult: np.ndarray | None = None
+        self._unknown: np.ndarray | None = None
         self._bad_indices: set[int] = set()
 
     # -- what subclasses provide -------------------------------------------------------------
@@ -114,8 +122,11 @@ class MultiLabelDataset(Dataset):
 
     @property
     def targets(self) -> np.ndarray:
-        """(N, K) uint8 0/1 targets; difficult entries are 0 here (see :attr:`difficult`)."""
-        return self._targets
+        """(N, K) uint8 0/1 targets; difficult and unknown entries are 0 here (see
+        :attr:`difficult`, :attr:`unknown`)."""
+        if self._unknown is None:
+            return self._targets
+        return np.where(self._unknown, 0, self._targets).astype(np.uint8)
 
     @property
     def difficult(self) -> np.ndarray:
@@ -125,6 +136,37 @@ class MultiLabelDataset(Dataset):
         return self._difficult
 
     @property
+    def unknown(self) -> np.ndarray:
+        """(N, K) bool mask of labels whose state is unknown (all False for fully labelled data)."""
+        if self._unknown is None:
+            return np.zeros(self._targets.shape, dtype=bool)
+        return self._unknown
+
+    def _drop_labels(self, label_drop: float, seed: int, stream: int) -> None:
+        """Hide each label (positive or negative) independently with probability ``label_drop``.
+
+        The draw is counter-based (:func:`~mlrkit.datasets._label_sampling.counter_uniform`):
+        entry (i, k) is hidden iff ``u(seed, stream, i, k) < label_drop``, so it depends only on
+        the seed, the stream (one per split) and the entry, not on N. Hidden entries join
+        :attr:`unknown`; ``_targets`` keeps the true labels.
+
+        Raises:
+            ValueError: ``label_drop`` outside [0, 1).
+        """
+        from mlrkit.datasets._label_sampling import counter_uniform
+
+        if isinstance(label_drop, bool) or not 0.0 <= float(label_drop) < 1.0:
+            raise ValueError(
+                f"{type(self).__name__}: label_drop must be in [0, 1) (the probability of "
+                f"hiding each label), got {label_drop!r}"
+            )
+        if label_drop == 0:
+            return
+        num, k = self._targets.shape
+        hidden = counter_uniform(seed, stream, np.arange(num), k) < label_drop  # (N, K)
+        self._unknown = hidden if self._unknown is None else self._unknown | hidden
+
+    @property
     def num_bad_images(self) -> int:
         """How many distinct images this process has skipped as unreadable."""
         return len(self._bad_indices)
@@ -132,6 +174,8 @@ class MultiLabelDataset(Dataset):
     def cache_key(self) -> str:
         """Identifies this dataset's train targets, for caching label statistics."""
         digest = hashlib.sha1(np.ascontiguousarray(self.targets).tobytes())
+        if self._unknown is not None:
+            digest.update(np.packbits(self._unknown).tobytes())
         digest.update("\n".join(self.classes).encode())
         return f"{self.dataset_name}-{self.split}-{digest.hexdigest()[:12]}"
 
@@ -151,11 +195,18 @@ class MultiLabelDataset(Dataset):
             difficult = torch.zeros(self._targets.shape[1], dtype=torch.bool)
         else:
             difficult = torch.from_numpy(self._difficult[index].copy())
+        gt_label = self._targets[index].astype(np.float32)  # (K,)
+        if self._unknown is None:
+            unknown = torch.zeros(self._targets.shape[1], dtype=torch.bool)
+        else:
+            unknown = torch.from_numpy(self._unknown[index].copy())
+            gt_label[self._unknown[index]] = 0.0
         return {
             "inputs": image,
             "data_samples": {
-                "gt_label": torch.from_numpy(self._targets[index].astype(np.float32)),
+                "gt_label": torch.from_numpy(gt_label),
                 "difficult": difficult,
+                "unknown": unknown,
                 "index": index,
                 "img_path": self.image_path(index),
             },

@@ -183,6 +183,8 @@ class FashionMNISTScenes(MultiLabelDataset):
         root: folder with the four idx files, raw or ``.gz``.
         item_size: (min, max) side of an item as a fraction of the canvas.
         jitter: largest random offset of an item from its cell's centre, fraction of canvas.
+        label_drop: probability of hiding each label (positive or negative) as *unknown*,
+            deterministic from the seed (see :class:`~mlrkit.datasets.SyntheticScenes`).
         pipeline: transforms applied to the uint8 (3, S, S) image.
 
     Shapes:
@@ -216,6 +218,7 @@ class FashionMNISTScenes(MultiLabelDataset):
         root: str | os.PathLike = "/usr/share/datasets/fashion-mnist",
         item_size: tuple[float, float] = (0.42, 0.56),
         jitter: float = 0.1,
+        label_drop: float = 0.0,
         pipeline: Sequence[dict | Callable] | None = None,
     ):
         super().__init__(pipeline=pipeline, split=split)
@@ -258,6 +261,8 @@ class FashionMNISTScenes(MultiLabelDataset):
         self._stream = 3 * list(_FILES).index(split)
         self._targets, self._item_classes = self._sample_outfits()
         self.items = self._pick_items()
+        self.label_drop = float(label_drop)
+        self._drop_labels(label_drop, self.seed, 1000 + list(_FILES).index(split))
 
     def _sample_outfits(self) -> tuple[np.ndarray, np.ndarray]:
         """The outfit model, vectorised: (targets (N, 10), item classes (N, 4), -1 = empty)."""

@@ -60,6 +60,8 @@ __all__ = [
 ]
 
 SPLITS = {"train": 0, "val": 1, "test": 2}
+# counter stream of the label_drop draw of split s: _LABEL_DROP_STREAM + SPLITS[s]
+_LABEL_DROP_STREAM = 1000
 
 #: Pixel-identical pairs (context-rich class, context-poor class) per source. The VOC pairs are
 #: those of the experiment in shared/notes/builtin-data-findings.md; COCO repeats them under its
@@ -294,6 +296,10 @@ class SyntheticScenes(MultiLabelDataset):
         image_size: side S of the square images, in pixels (>= 16).
         split: ``"train"``, ``"val"`` or ``"test"``: disjoint random streams.
         seed: the random seed; sample i depends only on (seed, split, i).
+        label_drop: probability p of hiding each label, positive or negative, independently
+            (the partial-label setting): a hidden label becomes *unknown* (target 0,
+            ``unknown`` True), masked out of the loss and the metrics. Deterministic from
+            (seed, split, sample, class); the pictures still show every true label. 0 = off.
         pipeline: transforms applied to the uint8 (3, S, S) image.
 
     Shapes:
@@ -323,6 +329,7 @@ class SyntheticScenes(MultiLabelDataset):
         noise: float = 0.0,
         faintness: float = 0.0,
         occlusion: float = 0.0,
+        label_drop: float = 0.0,
         pipeline: Sequence[dict | Callable] | None = None,
     ):
         super().__init__(pipeline=pipeline, split=split)
@@ -354,6 +361,8 @@ class SyntheticScenes(MultiLabelDataset):
             self.seed, 2 * SPLITS[split], np.arange(self.num_samples), 1 + 2 * k
         )
         self._targets = sample_label_sets(seed_probs, conditional, max_labels, uniforms)
+        self.label_drop = float(label_drop)
+        self._drop_labels(label_drop, self.seed, _LABEL_DROP_STREAM + SPLITS[split])
 
     # -- validation --------------------------------------------------------------------------
     @staticmethod

@@ -4,10 +4,22 @@ Everything the label graph needs comes from two counts over the training targets
 section 1): ``N_i``, the number of training images with label ``i``, and ``M_ij``, the number
 with both ``i`` and ``j`` (``i != j``). From them, ``P_ij = M_ij / N_i = P(label j | label i)``.
 
+Partial labels (some entries *unknown*, e.g. Open Images or ``label_drop``) count only known
+entries. With ``y_ni`` the 0/1 label and ``o_ni`` = 1 where label i of image n is known:
+
+- ``N_i = sum_n o_ni y_ni`` (known positives of i),
+- ``M_ij = sum_n o_ni y_ni o_nj y_nj`` (images where both are known positives),
+- ``D_ij = sum_n o_ni y_ni o_nj`` (images where i is a known positive and j is known at all),
+- ``P_ij = M_ij / D_ij``: the frequency of j among the images with i whose j is known.
+
+Without unknown entries ``D_ij = N_i`` and this is the formula above; ``D`` is only stored
+(as ``known_pairs``) when some entry is unknown.
+
 The JSON layout is the one of the statistics shipped in ``mlrkit/data/label_stats`` (converted
 from ML-GCN's ``*_adj.pkl``), plus the number of samples::
 
-    {"names": [K names], "nums": [N_i], "cooccurrence": [[M_ij]], "num_samples": N, ...}
+    {"names": [K names], "nums": [N_i], "cooccurrence": [[M_ij]], "num_samples": N,
+     "known_pairs": [[D_ij]] (partial labels only), ...}
 """
 
 from __future__ import annotations
@@ -48,10 +60,14 @@ class LabelStatistics:
         pairs: ``M_ij``, the number of samples carrying both ``i`` and ``j``; symmetric with a
             zero diagonal.
         num_samples: the number of samples the counts were taken over.
+        known_pairs: ``D_ij``, the number of samples where i is a known positive and j is
+            known (partial labels; see the module docstring); None when every label is known
+            (then ``D_ij = N_i``).
 
     Shapes:
         - counts: (K,) int64
         - pairs: (K, K) int64
+        - known_pairs: (K, K) int64 or None
 
     Raises:
         ValueError: if the shapes disagree with ``len(classes)``, a count is negative or above
@@ -62,6 +78,7 @@ class LabelStatistics:
     counts: np.ndarray
     pairs: np.ndarray
     num_samples: int
+    known_pairs: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         classes = tuple(str(name) for name in self.classes)
@@ -72,22 +89,35 @@ class LabelStatistics:
         object.__setattr__(self, "pairs", pairs)
         object.__setattr__(self, "num_samples", int(self.num_samples))
         problem = _check_statistics(classes, counts, pairs, self.num_samples)
+        if problem is None and self.known_pairs is not None:
+            known = _as_int64(self.known_pairs, "known_pairs")
+            object.__setattr__(self, "known_pairs", known)
+            problem = _check_known_pairs(classes, counts, pairs, known)
         if problem:
             raise ValueError(f"LabelStatistics: {problem}")
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
     def from_targets(
-        cls, targets: np.ndarray | torch.Tensor, classes: Sequence[str]
+        cls,
+        targets: np.ndarray | torch.Tensor,
+        classes: Sequence[str],
+        unknown: np.ndarray | torch.Tensor | None = None,
     ) -> LabelStatistics:
         """Count labels and label pairs in a 0/1 target matrix (``M = T^T T``, diagonal zeroed).
+
+        With ``unknown``, only known entries count: ``T = Y * O`` with ``O = 1 - unknown``,
+        ``N = 1^T T``, ``M = T^T T`` and ``D = T^T O`` (see the module docstring).
 
         Args:
             targets: 0/1 (or boolean) targets, one row per sample.
             classes: the K label names, in column order.
+            unknown: optional mask of unknown entries (partial labels); their target value is
+                not used.
 
         Shapes:
             - targets: (N, K)
+            - unknown: (N, K) or None
 
         Raises:
             ValueError: if ``targets`` is not 2-D, holds values other than 0 and 1 (for example
@@ -116,10 +146,24 @@ class LabelStatistics:
             )
         # float64 matrix products are exact for counts below 2**53 and use BLAS.
         t = targets.astype(np.float64)  # (N, K)
+        known = None
+        if unknown is not None:
+            if isinstance(unknown, torch.Tensor):
+                unknown = unknown.detach().cpu().numpy()
+            unknown = np.asarray(unknown, dtype=bool)
+            if unknown.shape != targets.shape:
+                raise ValueError(
+                    f"LabelStatistics.from_targets: unknown has shape {unknown.shape}, the "
+                    f"targets {targets.shape}; pass one mask entry per target."
+                )
+            if unknown.any():
+                known = (~unknown).astype(np.float64)  # (N, K), O
+                t *= known
         counts = np.rint(t.sum(axis=0)).astype(np.int64)  # (K,)
         pairs = np.rint(t.T @ t).astype(np.int64)  # (K, K)
         np.fill_diagonal(pairs, 0)
-        return cls(classes, counts, pairs, targets.shape[0])
+        known_pairs = None if known is None else np.rint(t.T @ known).astype(np.int64)  # (K, K)
+        return cls(classes, counts, pairs, targets.shape[0], known_pairs)
 
     @classmethod
     def from_json(cls, path: str | os.PathLike, num_samples: int | None = None) -> LabelStatistics:
@@ -171,10 +215,18 @@ class LabelStatistics:
                 raise ValueError(f"'num_samples' must be an integer, got {num_samples!r}")
         except ValueError as err:
             raise ValueError(f"Label statistics file {path}: {err}.") from err
+        known_pairs = None
+        if data.get("known_pairs") is not None:
+            try:
+                known_pairs = _as_int64(data["known_pairs"], "known_pairs")
+            except ValueError as err:
+                raise ValueError(f"Label statistics file {path}: {err}.") from err
         problem = _check_statistics(tuple(names), counts, pairs, int(num_samples))
+        if problem is None and known_pairs is not None:
+            problem = _check_known_pairs(tuple(names), counts, pairs, known_pairs)
         if problem:
             raise ValueError(f"Label statistics file {path}: {problem}")
-        return cls(tuple(names), counts, pairs, int(num_samples))
+        return cls(tuple(names), counts, pairs, int(num_samples), known_pairs)
 
     @classmethod
     def shipped(cls, name: str) -> LabelStatistics:
@@ -200,22 +252,42 @@ class LabelStatistics:
     def conditional(self) -> np.ndarray:
         """``P_ij = M_ij / N_i`` (the probability of label j given label i); 0 where N_i = 0.
 
+        With partial labels ``P_ij = M_ij / D_ij`` (only images whose label j is known count),
+        0 where ``D_ij = 0``.
+
         Shapes:
             - output: (K, K) float64, row i conditioned on label i
         """
-        counts = self.counts.astype(np.float64)[:, None]  # (K, 1)
+        if self.known_pairs is None:
+            denominator = np.broadcast_to(self.counts.astype(np.float64)[:, None], self.pairs.shape)
+        else:
+            denominator = self.known_pairs.astype(np.float64)  # (K, K)
         out = np.zeros(self.pairs.shape, dtype=np.float64)
-        np.divide(self.pairs, counts, out=out, where=counts > 0)
+        np.divide(self.pairs, denominator, out=out, where=denominator > 0)
         return out
+
+    def reordered(self, order: Sequence[int]) -> LabelStatistics:
+        """The same statistics with the labels in the order ``order`` (indices into classes)."""
+        order = list(order)
+        return LabelStatistics(
+            tuple(self.classes[i] for i in order),
+            self.counts[order],
+            self.pairs[np.ix_(order, order)],
+            self.num_samples,
+            None if self.known_pairs is None else self.known_pairs[np.ix_(order, order)],
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready dict that :meth:`to_json` writes."""
-        return {
+        out = {
             "names": list(self.classes),
             "nums": self.counts.tolist(),
             "cooccurrence": self.pairs.tolist(),
             "num_samples": self.num_samples,
         }
+        if self.known_pairs is not None:
+            out["known_pairs"] = self.known_pairs.tolist()
+        return out
 
     def to_json(self, path: str | os.PathLike) -> Path:
         """Write the statistics as JSON, atomically (a temporary file renamed over ``path``), so
@@ -241,6 +313,8 @@ class LabelStatistics:
             and self.num_samples == other.num_samples
             and np.array_equal(self.counts, other.counts)
             and np.array_equal(self.pairs, other.pairs)
+            and (self.known_pairs is None) == (other.known_pairs is None)
+            and (self.known_pairs is None or np.array_equal(self.known_pairs, other.known_pairs))
         )
 
     __hash__ = None  # mutable arrays inside: not hashable
@@ -260,16 +334,18 @@ def label_statistics_for(dataset: Any, cache_dir: str | os.PathLike | None) -> L
     after checking that its class names are the dataset's.
 
     Args:
-        dataset: anything with ``targets`` ((N, K) 0/1), ``classes`` (K names) and
-            ``cache_key()``, such as a :class:`~mlrkit.datasets.base.MultiLabelDataset`.
+        dataset: anything with ``targets`` ((N, K) 0/1), ``classes`` (K names),
+            ``cache_key()`` and optionally ``unknown`` ((N, K) bool; only known entries
+            count), such as a :class:`~mlrkit.datasets.base.MultiLabelDataset`.
         cache_dir: the folder to cache in; ``None`` computes without caching.
 
     Raises:
         ValueError: if the cached file does not describe this dataset's classes.
     """
     classes = tuple(dataset.classes)
+    unknown = getattr(dataset, "unknown", None)
     if cache_dir is None:
-        return LabelStatistics.from_targets(dataset.targets, classes)
+        return LabelStatistics.from_targets(dataset.targets, classes, unknown)
     path = Path(cache_dir) / "label_stats" / f"{dataset.cache_key()}.json"
     if path.is_file():
         stats = LabelStatistics.from_json(path)
@@ -279,7 +355,7 @@ def label_statistics_for(dataset: Any, cache_dir: str | os.PathLike | None) -> L
                 f"but the dataset has {classes[:5]}...; delete the file to recompute it."
             )
         return stats
-    stats = LabelStatistics.from_targets(dataset.targets, classes)
+    stats = LabelStatistics.from_targets(dataset.targets, classes, unknown)
     stats.to_json(path)
     return stats
 
@@ -334,5 +410,21 @@ def _check_statistics(
         return (
             f"N_i = {counts.max()} exceeds num_samples = {num_samples}: a label cannot occur in "
             "more samples than there are."
+        )
+    return None
+
+
+def _check_known_pairs(
+    classes: tuple[str, ...], counts: np.ndarray, pairs: np.ndarray, known: np.ndarray
+) -> str | None:
+    """What is wrong with ``D`` (known_pairs) given N and M, or None: M_ij <= D_ij <= N_i."""
+    k = len(classes)
+    if known.shape != (k, k):
+        return f"'known_pairs' (D) must have shape ({k}, {k}) for {k} classes, got {known.shape}."
+    off = ~np.eye(k, dtype=bool)
+    if (known < pairs)[off].any() or (known > counts[:, None]).any():
+        return (
+            "'known_pairs' (D) must satisfy M_ij <= D_ij <= N_i: D_ij counts the samples with "
+            "label i whose label j is known."
         )
     return None

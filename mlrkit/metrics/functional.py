@@ -33,6 +33,10 @@ Conventions (each one a keyword option; defaults follow SPEC.md and ML-GCN):
   * ``"ignore"``: the entry is excluded from AP and from every P/R count (default).
   * ``"negative"``: excluded from AP, counted as a negative in P/R (ML-GCN).
   * ``"positive"``: counted as a positive in AP and in P/R.
+- **Unknown** labels (``unknown``, partial labels such as Open Images' unverified ones or
+  ``label_drop``): the entry is excluded from AP and from every P/R count, whatever
+  ``difficult_mode`` says (the target value there is not used). A class is thus scored on the
+  images where its label is known; a class whose known entries hold no positive has no AP.
 - **P/R per class** from Ng (#positives), Np (#predicted), Nc (#correct):
   ``CP`` = mean over all K classes of Nc/Np, a class with Np = 0 counting as precision 0
   (ML-GCN); ``CR`` = mean of Nc/Ng over the classes with Ng > 0; ``CF1`` (``cf1``) is
@@ -42,8 +46,8 @@ Conventions (each one a keyword option; defaults follow SPEC.md and ML-GCN):
   and recall are both 0 is 0.
 - **Top-k** (``top_k``, ``top_k_mode``): each image keeps its k highest scores (ties broken by
   the lower label index), which are ``"thresholded"`` as usual (ML-GCN) or all predicted
-  (``"exact"``). The k slots are chosen among all K labels, difficult ones included; the
-  difficult mode then applies to the counts.
+  (``"exact"``). The k slots are chosen among all K labels, difficult and unknown ones
+  included; the difficult mode and the unknown mask then apply to the counts.
 
 Example:
     >>> import torch
@@ -108,6 +112,7 @@ def average_precision(
     *,
     difficult_mode: str = "ignore",
     ap_mode: str = "standard",
+    unknown: Tensor | np.ndarray | None = None,
 ) -> Tensor:
     """Average precision of every class, in percent (conventions: see the module docstring).
 
@@ -118,6 +123,7 @@ def average_precision(
         difficult_mode: ``"ignore"`` | ``"negative"`` (both exclude difficult entries from AP)
             | ``"positive"`` (difficult entries are positives).
         ap_mode: ``"standard"`` | ``"tie_grouped"`` | ``"voc11"`` | ``"interpolated"``.
+        unknown: Optional mask of unknown entries (always excluded).
 
     Returns:
         AP per class, float64 on the device of ``scores``; NaN where a class has no positive.
@@ -135,7 +141,8 @@ def average_precision(
     _check_choice("difficult_mode", difficult_mode, DIFFICULT_MODES)
     _check_choice("ap_mode", ap_mode, AP_MODES)
     scores, targets, difficult = _check_inputs(scores, targets, difficult)
-    positives, excluded = _ap_labels(targets, difficult, difficult_mode)
+    unknown = _check_mask(unknown, "unknown", scores)
+    positives, excluded = _ap_labels(targets, difficult, difficult_mode, unknown)
     return _average_precision(scores, positives, excluded, ap_mode)
 
 
@@ -150,6 +157,7 @@ def multilabel_metrics(
     top_k: int = 3,
     top_k_mode: str = "thresholded",
     ap_mode: str = "standard",
+    unknown: Tensor | np.ndarray | None = None,
 ) -> dict[str, float]:
     """mAP and the P/R/F1 family, overall, per class and at top-k, in percent.
 
@@ -163,6 +171,7 @@ def multilabel_metrics(
         top_k: How many labels each image keeps for the ``@k`` figures; 1 <= top_k <= K.
         top_k_mode: ``"thresholded"`` (the k, still subject to the threshold) | ``"exact"``.
         ap_mode: ``"standard"`` | ``"tie_grouped"`` | ``"voc11"`` | ``"interpolated"``.
+        unknown: Optional mask of unknown entries, excluded from AP and every P/R count.
 
     Returns:
         ``{"mAP", "CP", "CR", "CF1", "OP", "OR", "OF1", "CP@k", "CR@k", "CF1@k", "OP@k",
@@ -187,6 +196,7 @@ def multilabel_metrics(
         top_k=top_k,
         top_k_mode=top_k_mode,
         ap_mode=ap_mode,
+        unknown=unknown,
     )
     return figures
 
@@ -202,6 +212,7 @@ def evaluate(
     top_k: int = 3,
     top_k_mode: str = "thresholded",
     ap_mode: str = "standard",
+    unknown: Tensor | np.ndarray | None = None,
 ) -> tuple[dict[str, float], Tensor]:
     """:func:`multilabel_metrics` and the per-class AP it was computed from, in one pass.
 
@@ -222,6 +233,7 @@ def evaluate(
             f"threshold={threshold} is applied after the sigmoid and must lie in (0, 1)"
         )
     scores, targets, difficult = _check_inputs(scores, targets, difficult)
+    unknown = _check_mask(unknown, "unknown", scores)
     num_classes = scores.shape[1]
     if (
         isinstance(top_k, bool)
@@ -232,7 +244,7 @@ def evaluate(
             f"top_k={top_k!r} must be an integer in [1, K] (K={num_classes} classes here)"
         )
 
-    positives, excluded = _ap_labels(targets, difficult, difficult_mode)
+    positives, excluded = _ap_labels(targets, difficult, difficult_mode, unknown)
     ap = _average_precision(scores, positives, excluded, ap_mode)
     if bool(torch.isnan(ap).all()):
         raise ValueError(
@@ -241,7 +253,7 @@ def evaluate(
         )
 
     cut = _logit_threshold(threshold, scores.dtype)
-    pr_targets, counted = _pr_labels(targets, difficult, difficult_mode)
+    pr_targets, counted = _pr_labels(targets, difficult, difficult_mode, unknown)
     num_positive = _column_counts(pr_targets)  # (K,)
     predicted = scores >= cut  # (N, K)
     if counted is not None:
@@ -365,33 +377,46 @@ def _check_inputs(
     elif scores.dtype != torch.float32:
         scores = scores.to(torch.float64)
     targets = _check_binary(targets.to(device), "targets")
-    if difficult is not None:
-        difficult = _to_tensor(difficult, "difficult")
-        if difficult.shape != scores.shape:
-            raise ValueError(
-                f"difficult has shape {tuple(difficult.shape)} but scores has shape "
-                f"{tuple(scores.shape)}; pass a bool mask of the same (N, K) shape, or None"
-            )
-        difficult = _check_binary(difficult.to(device), "difficult")
-        if not bool(difficult.any()):
-            difficult = None
-    return scores, targets, difficult
+    return scores, targets, _check_mask(difficult, "difficult", scores)
+
+
+def _check_mask(mask: Any, name: str, scores: Tensor) -> Tensor | None:
+    """An optional (N, K) 0/1 mask as bool on the device of ``scores``; None when all False.
+
+    Shapes:
+        - mask: (N, K) or None in, (N, K) bool or None out
+    """
+    if mask is None:
+        return None
+    mask = _to_tensor(mask, name)
+    if mask.shape != scores.shape:
+        raise ValueError(
+            f"{name} has shape {tuple(mask.shape)} but scores has shape "
+            f"{tuple(scores.shape)}; pass a bool mask of the same (N, K) shape, or None"
+        )
+    mask = _check_binary(mask.to(scores.device), name)
+    return mask if bool(mask.any()) else None
 
 
 def _ap_labels(
-    targets: Tensor, difficult: Tensor | None, mode: str
+    targets: Tensor, difficult: Tensor | None, mode: str, unknown: Tensor | None = None
 ) -> tuple[Tensor, Tensor | None]:
-    """Positives for AP and the entries AP leaves out, after the difficult convention.
+    """Positives for AP and the entries AP leaves out, after the difficult convention; unknown
+    entries are always left out.
 
     Shapes:
-        - targets, difficult: (N, K)
+        - targets, difficult, unknown: (N, K)
         - output: positives (N, K), excluded (N, K) or None
     """
     if difficult is None:
-        return targets, None
-    if mode == "positive":
-        return targets | difficult, None
-    return targets & ~difficult, difficult  # "ignore" and "negative" both leave AP alone
+        positives, excluded = targets, None
+    elif mode == "positive":
+        positives, excluded = targets | difficult, None
+    else:  # "ignore" and "negative" both leave AP alone
+        positives, excluded = targets & ~difficult, difficult
+    if unknown is None:
+        return positives, excluded
+    return positives & ~unknown, unknown if excluded is None else excluded | unknown
 
 
 # --------------------------------------------------------------------------- AP
@@ -584,21 +609,26 @@ def _column_counts(mask: Tensor) -> Tensor:
 
 
 def _pr_labels(
-    targets: Tensor, difficult: Tensor | None, mode: str
+    targets: Tensor, difficult: Tensor | None, mode: str, unknown: Tensor | None = None
 ) -> tuple[Tensor, Tensor | None]:
-    """Targets for the P/R counts and the entries they count, after the difficult convention.
+    """Targets for the P/R counts and the entries they count, after the difficult convention;
+    unknown entries are never counted.
 
     Shapes:
-        - targets, difficult: (N, K)
+        - targets, difficult, unknown: (N, K)
         - output: targets (N, K), counted (N, K) or None (all counted)
     """
     if difficult is None:
-        return targets, None
-    if mode == "ignore":
-        return targets & ~difficult, ~difficult
-    if mode == "negative":
-        return targets & ~difficult, None
-    return targets | difficult, None  # "positive"
+        pr_targets, counted = targets, None
+    elif mode == "ignore":
+        pr_targets, counted = targets & ~difficult, ~difficult
+    elif mode == "negative":
+        pr_targets, counted = targets & ~difficult, None
+    else:  # "positive"
+        pr_targets, counted = targets | difficult, None
+    if unknown is None:
+        return pr_targets, counted
+    return pr_targets & ~unknown, ~unknown if counted is None else counted & ~unknown
 
 
 def _f1(precision: float, recall: float) -> float:

@@ -35,7 +35,8 @@ class MultiLabelMetric(BaseMetric):
     Every convention of :func:`mlrkit.metrics.functional.multilabel_metrics` is an option
     (SPEC.md section 5; defaults as there). ``process`` takes the list of per-sample dicts the
     classifier returns in predict mode, ``{"scores": logits (K,), "gt_label": (K,),
-    "difficult": (K,) bool}`` (``difficult`` may be missing: no difficult labels), and keeps
+    "difficult": (K,) bool, "unknown": (K,) bool}`` (either mask may be missing: none such
+    labels; unknown labels are left out of every figure per class), and keeps
     them on the CPU; mmengine gathers them across ranks; ``compute_metrics`` returns the 13
     figures and ``AP/<class name>`` for each class that has a positive (names from
     ``dataset_meta["classes"]`` when the evaluator sets it, else the class index).
@@ -100,15 +101,15 @@ class MultiLabelMetric(BaseMetric):
         self.per_class_ap = per_class_ap
 
     def process(self, data_batch: Any, data_samples: Sequence[Mapping[str, Any]]) -> None:
-        """Keep each sample's logits, targets and difficult mask as CPU tensors.
+        """Keep each sample's logits, targets, difficult and unknown masks as CPU tensors.
 
         Args:
             data_batch: The loader's batch (unused: the targets come with the predictions).
             data_samples: One dict per sample with ``scores`` and ``gt_label`` (and optionally
-                ``difficult``), as returned by the classifier in predict mode.
+                ``difficult`` and ``unknown``), as returned by the classifier in predict mode.
 
         Shapes:
-            - data_samples[i]["scores"], ["gt_label"], ["difficult"]: (K,)
+            - data_samples[i]["scores"], ["gt_label"], ["difficult"], ["unknown"]: (K,)
         """
         if isinstance(data_samples, Mapping) or not isinstance(data_samples, Sequence):
             raise TypeError(
@@ -130,18 +131,23 @@ class MultiLabelMetric(BaseMetric):
                     f"MultiLabelMetric: scores must be (K,) per sample, got {tuple(scores.shape)}"
                 )
             gt_label = _binary(sample["gt_label"], "gt_label", scores.shape, sample)
-            difficult = sample.get("difficult")
-            if difficult is None:
-                difficult = torch.zeros(scores.shape, dtype=torch.bool)
-            else:
-                difficult = _binary(difficult, "difficult", scores.shape, sample)
-            self.results.append((scores.clone(), gt_label, difficult))
+            masks = []
+            for key in ("difficult", "unknown"):
+                mask = sample.get(key)
+                if mask is None:
+                    masks.append(torch.zeros(scores.shape, dtype=torch.bool))
+                else:
+                    masks.append(_binary(mask, key, scores.shape, sample))
+            self.results.append((scores.clone(), gt_label, *masks))
 
-    def compute_metrics(self, results: list[tuple[Tensor, Tensor, Tensor]]) -> dict[str, float]:
+    def compute_metrics(
+        self, results: list[tuple[Tensor, Tensor, Tensor, Tensor]]
+    ) -> dict[str, float]:
         """Stack the gathered samples and evaluate them.
 
         Args:
-            results: One ``(scores, gt_label, difficult)`` tuple per sample, from all ranks.
+            results: One ``(scores, gt_label, difficult, unknown)`` tuple per sample, from all
+                ranks.
 
         Returns:
             The 13 figures (see :func:`mlrkit.metrics.functional.metric_names`) and, when
@@ -160,7 +166,8 @@ class MultiLabelMetric(BaseMetric):
         scores = torch.stack([entry[0] for entry in results])  # (N, K)
         targets = torch.stack([entry[1] for entry in results])  # (N, K)
         difficult = torch.stack([entry[2] for entry in results])  # (N, K)
-        figures, ap = evaluate(scores, targets, difficult, **self.options)
+        unknown = torch.stack([entry[3] for entry in results])  # (N, K)
+        figures, ap = evaluate(scores, targets, difficult, unknown=unknown, **self.options)
         if not self.per_class_ap:
             return figures
         names = self._class_names(ap.numel())

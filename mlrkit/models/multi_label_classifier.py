@@ -87,13 +87,14 @@ class MultiLabelClassifier(BaseModel):
         data_preprocessor: preprocessor config or module; mean/std default to the backbone's
             ``pretrained_mean``/``pretrained_std`` x 255.
         channels_last: run the backbone in ``torch.channels_last`` memory format.
-        ignore_difficult: leave "difficult" labels out of the loss.
+        ignore_difficult: leave "difficult" labels out of the loss. Unknown labels (partial
+            labels, ``data_samples["unknown"]``) are always left out.
         cache_label_features: reuse the encoder output in gradient-free eval mode.
         init_cfg: mmengine initialisation config.
 
     Shapes:
         - inputs: (B, 3, S, S) float, preprocessed
-        - data_samples: dict with ``gt_label`` (B, K) and ``difficult`` (B, K) bool
+        - data_samples: dict with ``gt_label`` (B, K), ``difficult`` and ``unknown`` (B, K) bool
         - output: see :meth:`forward`
 
     Raises:
@@ -274,13 +275,7 @@ class MultiLabelClassifier(BaseModel):
                 f"MultiLabelClassifier: classes and label statistics name different labels "
                 f"(not in the statistics: {missing[:5]}); were they computed on this dataset?"
             )
-        order = [stats.classes.index(name) for name in self.classes]
-        return LabelStatistics(
-            self.classes,
-            stats.counts[order],
-            stats.pairs[np.ix_(order, order)],
-            stats.num_samples,
-        )
+        return stats.reordered([stats.classes.index(name) for name in self.classes])
 
     def _adjacency_from(self, spec: Any) -> Tensor:
         if isinstance(spec, (str, os.PathLike)):
@@ -389,10 +384,10 @@ class MultiLabelClassifier(BaseModel):
             inputs: preprocessed images.
             data_samples: the collated ``data_samples`` (``gt_label``, ``difficult``), needed
                 by ``"loss"``.
-            mode: ``"loss"`` -> ``{"loss": scalar}`` (difficult labels ignored unless
-                ``ignore_difficult=False``); ``"tensor"`` -> logits (B, K); ``"predict"`` ->
-                a list of B dicts ``{"scores": logits (K,), "gt_label": (K,),
-                "difficult": (K,)}`` (labels only when given).
+            mode: ``"loss"`` -> ``{"loss": scalar}`` (unknown labels ignored; difficult labels
+                ignored unless ``ignore_difficult=False``); ``"tensor"`` -> logits (B, K);
+                ``"predict"`` -> a list of B dicts ``{"scores": logits (K,), "gt_label": (K,),
+                "difficult": (K,), "unknown": (K,)}`` (labels only when given).
 
         Shapes:
             - inputs: (B, 3, S, S)
@@ -405,13 +400,13 @@ class MultiLabelClassifier(BaseModel):
         logits = self.forward_with_maps(inputs)["logits"]
         if mode == "tensor":
             return logits
-        targets, difficult = self._labels(data_samples, logits.shape[0])
+        targets, difficult, unknown = self._labels(data_samples, logits.shape[0])
         if mode == "loss":
             if targets is None:
                 raise ValueError(
                     "MultiLabelClassifier: mode='loss' needs data_samples with 'gt_label' (B, K)."
                 )
-            ignore = difficult if self.ignore_difficult else None
+            ignore = unknown | difficult if self.ignore_difficult else unknown  # (B, K)
             return {"loss": self.loss_module(logits, targets, ignore)}
         logits = logits.detach()
         predictions = []
@@ -420,22 +415,26 @@ class MultiLabelClassifier(BaseModel):
             if targets is not None:
                 sample["gt_label"] = targets[i]
                 sample["difficult"] = difficult[i]
+                sample["unknown"] = unknown[i]
             predictions.append(sample)
         return predictions
 
-    def _labels(self, data_samples: Any, batch: int) -> tuple[Tensor | None, Tensor | None]:
-        """``gt_label`` (B, K) float and ``difficult`` (B, K) bool from the data samples."""
+    def _labels(
+        self, data_samples: Any, batch: int
+    ) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
+        """``gt_label`` (B, K) float, ``difficult`` and ``unknown`` (B, K) bool from the data
+        samples (a missing mask is all False)."""
         if data_samples is None:
-            return None, None
+            return None, None, None
         if isinstance(data_samples, (list, tuple)):  # not collated: one dict per sample
             keys = set.intersection(*(set(s) for s in data_samples)) if data_samples else set()
             data_samples = {
                 k: torch.stack([torch.as_tensor(s[k]) for s in data_samples])
-                for k in ("gt_label", "difficult")
+                for k in ("gt_label", "difficult", "unknown")
                 if k in keys
             }
         if "gt_label" not in data_samples:
-            return None, None
+            return None, None, None
         targets = torch.as_tensor(data_samples["gt_label"]).float()
         K = self.num_classes
         if targets.ndim != 2 or targets.shape != (batch, K):
@@ -443,13 +442,16 @@ class MultiLabelClassifier(BaseModel):
                 f"MultiLabelClassifier: data gt_label has shape {tuple(targets.shape)}, expected "
                 f"({batch}, {K}): the data has {targets.shape[-1]} labels, the model {K}."
             )
-        difficult = data_samples.get("difficult")
-        if difficult is None:
-            difficult = torch.zeros_like(targets, dtype=torch.bool)
-        difficult = torch.as_tensor(difficult).bool()
-        if difficult.shape != targets.shape:
-            raise ValueError(
-                f"MultiLabelClassifier: data difficult has shape {tuple(difficult.shape)}, "
-                f"expected {tuple(targets.shape)} like gt_label."
-            )
-        return targets, difficult
+        masks = []
+        for key in ("difficult", "unknown"):
+            mask = data_samples.get(key)
+            if mask is None:
+                mask = torch.zeros_like(targets, dtype=torch.bool)
+            mask = torch.as_tensor(mask).bool().to(targets.device)
+            if mask.shape != targets.shape:
+                raise ValueError(
+                    f"MultiLabelClassifier: data {key} has shape {tuple(mask.shape)}, "
+                    f"expected {tuple(targets.shape)} like gt_label."
+                )
+            masks.append(mask)
+        return targets, masks[0], masks[1]

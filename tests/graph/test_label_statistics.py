@@ -160,3 +160,25 @@ def test_label_statistics_for_a_real_dataset(tmp_path):
     stats = label_statistics_for(dataset, tmp_path)
     assert (tmp_path / "label_stats" / f"{dataset.cache_key()}.json").is_file()
     assert stats == LabelStatistics.from_targets(TARGETS, CLASSES)
+
+
+def test_partial_labels_count_only_known_entries_hand_case(tmp_path):
+    # 4 images, labels (a, b); "?" = unknown (its stored target must not be used).
+    #   img0: a=1 b=1    img1: a=1 b=?(1)    img2: a=1 b=0    img3: a=?(1) b=1
+    targets = np.array([[1, 1], [1, 1], [1, 0], [1, 1]])
+    unknown = np.array([[0, 0], [0, 1], [0, 0], [1, 0]], dtype=bool)
+    stats = LabelStatistics.from_targets(targets, ("a", "b"), unknown)
+    assert stats.counts.tolist() == [3, 2]  # N_a: img0-2; N_b: img0, img3
+    assert stats.pairs.tolist() == [[0, 1], [1, 0]]  # only img0 has both known positives
+    # D_ab: a known positive with b known = img0, img2; D_ba: b positive with a known = img0
+    assert stats.known_pairs.tolist() == [[3, 2], [1, 2]]
+    np.testing.assert_allclose(stats.conditional(), [[0, 1 / 2], [1 / 1, 0]])
+    # fully labelled: D is not stored and P_ij = M_ij / N_i as before
+    full = LabelStatistics.from_targets(targets, ("a", "b"), np.zeros((4, 2), dtype=bool))
+    assert full.known_pairs is None and full == LabelStatistics.from_targets(targets, ("a", "b"))
+    np.testing.assert_allclose(full.conditional(), [[0, 3 / 4], [3 / 3, 0]])
+    # JSON round trip and reordering keep D
+    assert LabelStatistics.from_json(stats.to_json(tmp_path / "s.json")) == stats
+    assert stats.reordered([1, 0]).known_pairs.tolist() == [[2, 1], [2, 3]]
+    with pytest.raises(ValueError, match="M_ij <= D_ij <= N_i"):
+        LabelStatistics(("a", "b"), stats.counts, stats.pairs, 4, np.array([[3, 0], [1, 2]]))

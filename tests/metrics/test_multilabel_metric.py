@@ -98,9 +98,10 @@ def test_stores_one_compact_cpu_entry_per_sample():
     metric = MultiLabelMetric()
     metric.process(None, predict_dicts(scores.half(), targets, difficult))
     assert len(metric.results) == 5
-    stored_scores, stored_targets, stored_difficult = metric.results[0]
+    stored_scores, stored_targets, stored_difficult, stored_unknown = metric.results[0]
     assert stored_scores.dtype == torch.float32 and stored_scores.device.type == "cpu"
     assert stored_targets.dtype == torch.bool and stored_difficult.dtype == torch.bool
+    assert stored_unknown.dtype == torch.bool and not stored_unknown.any()
     # Each entry owns its storage: gathering across ranks must not drag the batch along.
     assert stored_scores.untyped_storage().nbytes() == 5 * 4
 

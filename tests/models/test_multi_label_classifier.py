@@ -74,7 +74,7 @@ def test_three_modes(stats, embeddings):
         eval_logits = model(data["inputs"])
     assert len(predictions) == B
     for i, sample in enumerate(predictions):
-        assert set(sample) == {"scores", "gt_label", "difficult"}
+        assert set(sample) == {"scores", "gt_label", "difficult", "unknown"}
         torch.testing.assert_close(sample["scores"], eval_logits[i])
         assert torch.equal(sample["gt_label"], data["data_samples"]["gt_label"][i])
         assert sample["difficult"].dtype == torch.bool
@@ -94,6 +94,30 @@ def test_difficult_labels_are_left_out_of_the_loss(stats, embeddings):
     model.ignore_difficult = False
     everything = nn.functional.binary_cross_entropy_with_logits(logits, samples["gt_label"])
     torch.testing.assert_close(model(**data, mode="loss")["loss"], everything)
+
+
+def test_unknown_labels_are_always_left_out_of_the_loss(stats, embeddings):
+    model = make(stats, embeddings)
+    data = model.data_preprocessor(batch())
+    samples = data["data_samples"]
+    samples["unknown"] = torch.tensor([[False] * 4, [True, False, False, True]])
+    logits = model(data["inputs"])
+    model.ignore_difficult = False
+    keep = ~samples["unknown"]
+    expected = nn.functional.binary_cross_entropy_with_logits(
+        logits[keep], samples["gt_label"][keep]
+    )
+    torch.testing.assert_close(model(**data, mode="loss")["loss"], expected)
+    model.ignore_difficult = True
+    keep &= ~samples["difficult"]
+    expected = nn.functional.binary_cross_entropy_with_logits(
+        logits[keep], samples["gt_label"][keep]
+    )
+    torch.testing.assert_close(model(**data, mode="loss")["loss"], expected)
+    model.eval()
+    with torch.no_grad():
+        predictions = model(**data, mode="predict")
+    assert torch.equal(predictions[1]["unknown"], samples["unknown"][1])
 
 
 def test_train_step_with_mmengine(stats, embeddings):
