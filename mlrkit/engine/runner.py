@@ -2,6 +2,8 @@
 
 ``prepare_config`` does the steps of docs/architecture.md that come before the Runner:
 
+0. apply the schedule file's ``recipe`` (loss, train augmentations, EMA, mixed precision;
+   :mod:`mlrkit.engine.recipe`);
 1. build every configured dataset once, so a missing data path fails before training starts;
 2. compute the label statistics from the train targets (cached as JSON in the work dir);
 3. hand the class names, K and the statistics file to the model config (the model builds its
@@ -24,6 +26,7 @@ from mmengine.config import Config, ConfigDict
 from mlrkit.engine.checkpoint import allow_mmengine_checkpoints
 from mlrkit.engine.config import to_plain
 from mlrkit.engine.distributed import default_backend, init_distributed
+from mlrkit.engine.recipe import apply_recipe, configure_mixed_precision
 
 __all__ = ["prepare_config", "build_runner", "train", "test", "write_json_atomic"]
 
@@ -75,6 +78,9 @@ def prepare_config(
         stem = Path(cfg.filename).stem if cfg.filename else "run"
         cfg.work_dir = str(Path("work_dirs") / stem)
     Path(cfg.work_dir).mkdir(parents=True, exist_ok=True)
+
+    # 0. the schedule file's recipe: loss, train augmentations, EMA hook, mixed precision
+    apply_recipe(cfg)
 
     # 1. every dataset is built once here: a missing path fails before any training
     train_cfg = _dataset_cfg(cfg, "train_dataloader")
@@ -131,15 +137,12 @@ def prepare_config(
     env.setdefault("dist_cfg", ConfigDict())
     env.dist_cfg.setdefault("backend", default_backend())
     cfg.env_cfg = env
-    if amp:
+    if amp:  # --amp: float16 AMP on a GPU, bfloat16 autocast on a CPU
         import torch
 
-        optim = cfg.optim_wrapper
-        if torch.cuda.is_available():
-            optim.type = "AmpOptimWrapper"
-            optim.setdefault("loss_scale", "dynamic")
-        else:
-            optim.type = "CPUAutocastOptimWrapper"
+        configure_mixed_precision(cfg, "float16" if torch.cuda.is_available() else "bfloat16")
+    if not cfg.get("mixed_precision"):
+        cfg.mixed_precision = "float32"
     return cfg
 
 
