@@ -32,10 +32,11 @@ test_cfg = dict()
 
 recipe = dict(
     name="modern",
+    # ML-Decoder / Query2Label: gamma_neg 4, gamma_pos 0, clip 0.05, focusing weights detached
     loss=dict(type=AsymmetricLoss, gamma_neg=4.0, gamma_pos=0.0, clip=0.05,
               detach_focal_weight=True, reduction="sum"),
     ema=dict(momentum=0.0003, update_buffers=True),  # decay 0.9997
-    mixed_precision="auto",
+    mixed_precision="auto",  # bf16 autocast on CPUs with native bf16, bf16/fp16 on GPUs
     # after the dataset's multi-scale crop and flip, on uint8 (3, 448, 448) tensors:
     # RandAugment (2 ops, magnitude 9) and Cutout (ASL's CutoutPIL: half the side, i.e. a
     # quarter of the area) as torchvision's RandomErasing, filled grey
