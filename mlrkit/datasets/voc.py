@@ -92,12 +92,12 @@ def _require_voc_root(root: str | Path) -> Path:
     root = require_dir(root, "VOCMultiLabel: root folder")
     if not (root / "ImageSets" / "Main").is_dir():
         hint = ""
-        for child in ("VOC2007", "VOCdevkit/VOC2007"):
+        for child in ("VOC2007", "VOCdevkit/VOC2007", "VOC2012", "VOCdevkit/VOC2012"):
             if (root / child / "ImageSets" / "Main").is_dir():
                 hint = f"; did you mean root={str(root / child)!r}?"
         raise FileNotFoundError(
             f"VOCMultiLabel: {str(root / 'ImageSets' / 'Main')!r} does not exist; root must be "
-            f"the VOC2007 folder holding Annotations/, ImageSets/Main/ and JPEGImages/{hint}"
+            f"the VOC20xx folder holding Annotations/, ImageSets/Main/ and JPEGImages/{hint}"
         )
     return root
 

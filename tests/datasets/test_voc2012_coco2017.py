@@ -1,0 +1,71 @@
+"""VOC2012 and COCO 2017: the VOC and COCO loaders on the 2012 / 2017 layouts."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from mlrkit.datasets.coco2017 import Coco2017MultiLabel
+from mlrkit.datasets.voc import VOC_CLASSES
+from mlrkit.registry import DATASETS
+
+from .test_voc import IDS, expected, write_voc
+
+
+@pytest.mark.parametrize("split", ["train", "val", "trainval"])
+def test_voc2012_reads_the_voc_layout(tmp_path, split):
+    root = tmp_path / "VOCdevkit" / "VOC2012"
+    write_voc(root, split=split)
+    ds = DATASETS.build(dict(type="VOC2012MultiLabel", root=root, split=split))
+    targets, difficult = expected()
+    assert ds.classes == VOC_CLASSES and ds.img_ids == tuple(IDS)
+    assert np.array_equal(ds.targets, targets) and np.array_equal(ds.difficult, difficult)
+    assert ds.metainfo["dataset_name"] == "voc2012"
+
+
+def test_voc2012_has_no_test_labels_and_points_at_the_folder(tmp_path):
+    with pytest.raises(ValueError, match="VOC2012 test labels are not public"):
+        DATASETS.build(dict(type="VOC2012MultiLabel", root=tmp_path, split="test"))
+    write_voc(tmp_path / "VOCdevkit" / "VOC2012", split="train")
+    with pytest.raises(FileNotFoundError, match="did you mean root=.*VOCdevkit/VOC2012"):
+        DATASETS.build(dict(type="VOC2012MultiLabel", root=tmp_path))
+
+
+def write_coco2017(root, split):
+    (root / "annotations").mkdir(parents=True, exist_ok=True)
+    (root / f"{split}2017").mkdir()
+    images = [{"id": i, "file_name": f"{i:012d}.jpg", "height": 4, "width": 6} for i in (9, 25, 30)]
+    for img in images:
+        Image.new("RGB", (6, 4)).save(root / f"{split}2017" / img["file_name"])
+    data = {
+        "images": images,
+        "annotations": [
+            {"id": 1, "image_id": 9, "category_id": 18, "iscrowd": 0},
+            {"id": 2, "image_id": 9, "category_id": 1, "iscrowd": 1},
+            {"id": 3, "image_id": 25, "category_id": 1, "iscrowd": 0},
+        ],
+        "categories": [{"id": 1, "name": "person"}, {"id": 18, "name": "dog"}],
+    }
+    (root / "annotations" / f"instances_{split}2017.json").write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize("split", ["train", "val"])
+def test_coco2017_finds_the_official_files(tmp_path, split):
+    write_coco2017(tmp_path, split)
+    ds = DATASETS.build(dict(type="Coco2017MultiLabel", root=tmp_path, split=split))
+    assert ds.classes == ("dog", "person")  # alphabetical, as COCO 2014
+    assert ds.img_ids == (9, 25)  # image 30 has no annotation: dropped
+    assert ds.targets.tolist() == [[1, 1], [0, 1]]
+    assert ds.image_path(0).endswith(f"{split}2017/000000000009.jpg")
+    by_id = Coco2017MultiLabel(tmp_path, split=split, class_order="category_id", drop_empty=False)
+    assert by_id.classes == ("person", "dog") and len(by_id) == 3
+
+
+def test_coco2017_split_and_missing_file(tmp_path):
+    with pytest.raises(ValueError, match="test2017 has no public labels"):
+        Coco2017MultiLabel(tmp_path, split="test")
+    with pytest.raises(FileNotFoundError, match="instances_train2017.json"):
+        Coco2017MultiLabel(tmp_path, split="train")
