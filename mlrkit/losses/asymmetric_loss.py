@@ -26,9 +26,12 @@ class AsymmetricLoss(MultiLabelLoss):
         \ell = -\big(y\,(1 - p)^{\gamma_+} \log p
         + (1 - y)\, p_m^{\gamma_-} \log(1 - p_m)\big),
 
-    probabilities clamped to at least ``eps`` inside the logs. The focusing weights carry
-    gradients, as in the official code's current version (``detach_focal_weight=True`` gives
-    its earlier ``disable_torch_grad_focal_loss`` behaviour). The official code sums over the
+    probabilities clamped to at least ``eps`` inside the logs. The focusing weights
+    :math:`(1 - p)^{\gamma_+}` and :math:`p_m^{\gamma_-}` are constants for the gradient by
+    default (``detach_focal_weight=True``), as in the official code since March 2021
+    (``disable_torch_grad_focal_loss=True``): the gradient is that of the weighted log-likelihood
+    only. ``detach_focal_weight=False`` differentiates through the weights too (the official
+    code's first version, and the textbook focal-loss gradient). The official code sums over the
     batch and labels, so ``reduction="sum"`` is the default here: its learning rates (Adam,
     1e-4) assume that scale; with ``"mean"`` the loss is B x K times smaller.
 
@@ -37,7 +40,8 @@ class AsymmetricLoss(MultiLabelLoss):
         gamma_pos: focusing exponent of positives, :math:`\gamma_+` (official: 1).
         clip: probability margin m of the negatives (official: 0.05); 0 disables it.
         eps: floor of the probabilities inside the logs.
-        detach_focal_weight: compute the focusing weights without gradient.
+        detach_focal_weight: compute the focusing weights without gradient (official default,
+            True); False lets the gradient flow through them.
         reduction: ``"sum"`` (official) or ``"mean"`` over the entries not ignored.
         loss_weight: factor applied to the reduced loss.
 
@@ -52,7 +56,7 @@ class AsymmetricLoss(MultiLabelLoss):
         gamma_pos: float = 1.0,
         clip: float = 0.05,
         eps: float = 1e-8,
-        detach_focal_weight: bool = False,
+        detach_focal_weight: bool = True,
         reduction: str = "sum",
         loss_weight: float = 1.0,
     ) -> None:
@@ -89,5 +93,6 @@ class AsymmetricLoss(MultiLabelLoss):
     def extra_repr(self) -> str:
         return (
             f"gamma_neg={self.gamma_neg}, gamma_pos={self.gamma_pos}, clip={self.clip}, "
+            f"detach_focal_weight={self.detach_focal_weight}, "
             f"{super().extra_repr()}"
         )

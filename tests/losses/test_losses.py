@@ -92,6 +92,21 @@ def test_asymmetric_detached_focal_weight_changes_only_the_gradient():
     assert not torch.allclose(grads[0], grads[1])
 
 
+def test_asymmetric_gradient_both_ways_by_hand():
+    """A positive at logit 0 (p = 1/2, gamma+ = 1): loss -(1 - p) log p.
+
+    Detached weight (the default, official ``disable_torch_grad_focal_loss=True``): the
+    gradient is -(1 - p) * (1 - p) = -1/4. Through the weight as well: -(1 - p)^2 +
+    p (1 - p) log p = -1/4 + log(1/2) / 4.
+    """
+    expected = {True: -0.25, False: -0.25 + math.log(0.5) / 4}
+    assert AsymmetricLoss().detach_focal_weight is True
+    for detach, grad in expected.items():
+        logit = torch.zeros(1, 1, requires_grad=True)
+        AsymmetricLoss(detach_focal_weight=detach)(logit, torch.ones(1, 1)).backward()
+        assert logit.grad.item() == pytest.approx(grad, rel=1e-6)
+
+
 @pytest.mark.parametrize("name", ["BinaryCrossEntropyLoss", "AsymmetricLoss"])
 def test_shape_errors_name_the_loss(name):
     loss = LOSSES.build(dict(type=name))
