@@ -152,8 +152,9 @@ class AttentionGCNEncoder(LabelEncoder):
     label features L (K x D). Depth and widths follow the paper (Table V): 2 layers
     1024 -> D by default, 3: 512 -> 1024 -> D, 4: 512 -> 1024 -> 1024 -> D,
     5: 512 -> 1024 -> 1024 -> 1024 -> D. The graph only decides which pairs are scored: by
-    default the binary graph at the paper's :math:`\tau = 0.5`, unnormalised, where label i
-    attends to the labels j with :math:`P(j \mid i) \ge \tau`.
+    default the binary graph at the paper's :math:`\tau = 0.5`, unnormalised, in the direction
+    every encoder shares (``graph=dict(direction="mlgcn")``, ML-GCN's): label i attends to the
+    labels j with :math:`P(i \mid j) \ge \tau`; ``direction="conditional"`` reverses it.
 
     Args:
         in_dim: width d of the label embeddings.

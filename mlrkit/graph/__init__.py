@@ -7,6 +7,7 @@ import_submodules(__name__, __path__)
 
 from .adjacency import (  # noqa: E402
     ADJACENCY_KINDS,
+    DIRECTIONS,
     binary_adjacency,
     build_adjacency,
     cosine_weighted,
@@ -17,6 +18,7 @@ from .label_statistics import LabelStatistics, label_statistics_for  # noqa: E40
 
 __all__ = [
     "ADJACENCY_KINDS",
+    "DIRECTIONS",
     "LabelStatistics",
     "binary_adjacency",
     "build_adjacency",

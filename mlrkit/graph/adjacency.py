@@ -1,6 +1,6 @@
 """Label-graph adjacency matrices: binary, ML-GCN re-weighted, cosine-weighted (Weighted-GCN).
 
-All follow SPEC.md section 1 and reproduce the code of ML-GCN (Chen et al., "Multi-Label Image
+All follow docs/maths.md ("Label graph") and reproduce the code of ML-GCN (Chen et al., "Multi-Label Image
 Recognition with Graph Convolutional Networks", CVPR 2019, https://arxiv.org/abs/1904.03582),
 ``util.py`` ``gen_A`` / ``gen_adj``:
 
@@ -17,6 +17,15 @@ Recognition with Graph Convolutional Networks", CVPR 2019, https://arxiv.org/abs
 The returned dense matrix is the operator: ``out = A_hat @ X``, row i aggregating from the
 columns j, exactly as ML-GCN's ``GraphConvolution`` computes ``adj @ (X @ W)``.
 
+**Direction** (``build_adjacency(direction=...)``, one option for every encoder). Because of
+the transpose in ``gen_adj``, ML-GCN's label i aggregates from label j when
+:math:`P(i \\mid j) = M_{ij} / N_j \\ge \\tau` (j "implies" i): ``direction="mlgcn"``, the
+default, normalised or not. ``direction="conditional"`` is the transpose of that operator:
+i aggregates from j when :math:`P(j \\mid i) \\ge \\tau`, the pattern of P's rows as they stand
+(what an unnormalised graph gave before this option existed). On the shipped COCO statistics
+at tau 0.5, ``person`` aggregates from 38 labels under ``"mlgcn"`` and from none under
+``"conditional"``.
+
 Every function computes in float64; :func:`build_adjacency` returns float32.
 """
 
@@ -29,6 +38,7 @@ from .label_statistics import LabelStatistics
 
 __all__ = [
     "ADJACENCY_KINDS",
+    "DIRECTIONS",
     "binary_adjacency",
     "cosine_weighted",
     "reweight",
@@ -37,7 +47,10 @@ __all__ = [
 ]
 
 #: The kinds :func:`build_adjacency` understands.
-ADJACENCY_KINDS = ("binary", "reweighted", "cosine")
+ADJACENCY_KINDS = ("binary", "reweighted", "cosine", "complete")
+
+#: The directions :func:`build_adjacency` understands (see the module docstring).
+DIRECTIONS = ("mlgcn", "conditional")
 
 #: Added to ML-GCN's column sums before dividing (its code's constant).
 _COLUMN_EPS = 1e-6
@@ -183,16 +196,25 @@ def build_adjacency(
     p: float = 0.25,
     embeddings: np.ndarray | torch.Tensor | None = None,
     normalize: bool = True,
+    direction: str = "mlgcn",
 ) -> torch.Tensor:
     """The adjacency a label encoder asks for, from label statistics.
 
-    ============  ===============================================  ===========================
-    kind          ``normalize=False``                              ``normalize=True``
-    ============  ===============================================  ===========================
-    binary        ``A`` (0/1, zero diagonal)                       ``gen_adj(A + I)``
-    reweighted    ``A' = reweight(A, p)`` (ML-GCN's ``gen_A``)     ``gen_adj(A')`` (ML-GCN)
-    cosine        ``reweight(cosine_weighted(A, embeddings), p)``  ``gen_adj`` of that
-    ============  ===============================================  ===========================
+    With ``direction="mlgcn"`` (the default):
+
+    ============  =================================================  =========================
+    kind          ``normalize=False``                                ``normalize=True``
+    ============  =================================================  =========================
+    binary        ``A^T`` (0/1, zero diagonal)                       ``gen_adj(A + I)``
+    reweighted    ``A'^T``, ``A' = reweight(A, p)`` (ML-GCN gen_A)   ``gen_adj(A')`` (ML-GCN)
+    cosine        ``A'^T``, ``A' = reweight(cosine_weighted(A))``    ``gen_adj(A')``
+    complete      ``1 1^T`` (every pair, self included; tau unused)  ``gen_adj(1 1^T)`` = 1/K
+    ============  =================================================  =========================
+
+    so that entry (i, j) is non-zero exactly when :math:`P(i \\mid j) \\ge \\tau`, normalised or
+    not (``gen_adj`` transposes). ``direction="conditional"`` returns the transpose of each
+    entry: (i, j) non-zero when :math:`P(j \\mid i) \\ge \\tau`. ``complete`` is the official
+    Deep-LIFT code's graph (``A = ones``), the same in both directions.
 
     For ``binary``, the self-loops (Kipf & Welling's ``A + I``) are added before normalising:
     without them a label with no neighbour has a zero row sum and ``D^-1/2`` is undefined.
@@ -204,14 +226,16 @@ def build_adjacency(
         p: ML-GCN's re-weighting factor (ignored by ``binary``).
         embeddings: the label embeddings, needed by ``cosine`` only.
         normalize: apply ML-GCN's ``gen_adj``.
+        direction: ``"mlgcn"`` (i aggregates from j when P(i | j) >= tau) or ``"conditional"``
+            (when P(j | i) >= tau); one of :data:`DIRECTIONS`.
 
     Shapes:
         - embeddings: (K, d)
         - output: (K, K) float32, the operator ``out = A_hat @ X``
 
     Raises:
-        ValueError: for an unknown ``kind``, ``tau`` outside [0, 1], ``p < 0``, or ``cosine``
-            without embeddings of K rows.
+        ValueError: for an unknown ``kind`` or ``direction``, ``tau`` outside [0, 1], ``p < 0``,
+            or ``cosine`` without embeddings of K rows.
     """
     if not isinstance(stats, LabelStatistics):
         raise ValueError(
@@ -222,11 +246,35 @@ def build_adjacency(
         raise ValueError(
             f"build_adjacency: unknown kind {kind!r}; choose one of {list(ADJACENCY_KINDS)}."
         )
+    if direction not in DIRECTIONS:
+        raise ValueError(
+            f"build_adjacency: unknown direction {direction!r}; choose one of "
+            f"{list(DIRECTIONS)} ('mlgcn': label i aggregates from j when P(i | j) >= tau)."
+        )
+    operator = _mlgcn_operator(stats, kind, tau, p, embeddings, normalize)  # (K, K)
+    if direction == "conditional":
+        operator = operator.T
+    return operator.to(torch.float32).contiguous()
+
+
+def _mlgcn_operator(
+    stats: LabelStatistics,
+    kind: str,
+    tau: float,
+    p: float,
+    embeddings: np.ndarray | torch.Tensor | None,
+    normalize: bool,
+) -> torch.Tensor:
+    """:func:`build_adjacency` in ML-GCN's direction, float64."""
+    if kind == "complete":
+        if not 0.0 <= float(tau) <= 1.0:
+            raise ValueError(f"build_adjacency: tau must be in [0, 1], got {tau}.")
+        ones = torch.ones(stats.num_classes, stats.num_classes, dtype=torch.float64)
+        return gen_adj(ones) if normalize else ones
     adjacency = binary_adjacency(stats, tau)  # (K, K)
     if kind == "binary":
-        if normalize:
-            adjacency = gen_adj(adjacency + torch.eye(stats.num_classes, dtype=torch.float64))
-        return adjacency.to(torch.float32)
+        eye = torch.eye(stats.num_classes, dtype=torch.float64)
+        return gen_adj(adjacency + eye) if normalize else adjacency.T
     if kind == "cosine":
         if embeddings is None:
             raise ValueError(
@@ -236,6 +284,4 @@ def build_adjacency(
             )
         adjacency = cosine_weighted(adjacency, embeddings)
     adjacency = reweight(adjacency, p)
-    if normalize:
-        adjacency = gen_adj(adjacency)
-    return adjacency.to(torch.float32)
+    return gen_adj(adjacency) if normalize else adjacency.T

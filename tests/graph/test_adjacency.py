@@ -51,8 +51,9 @@ def test_real_statistics_match_mlgcn_formula(name, tau):
     ref_binary, ref_rew, ref_norm = reference_mlgcn(nums, cooc, tau)
     assert ref_binary.sum() > 0  # the graph is not empty at these thresholds
 
-    binary = build_adjacency(stats, "binary", tau=tau, normalize=False)
-    rew = build_adjacency(stats, "reweighted", tau=tau, normalize=False)
+    # unnormalised, ML-GCN's direction is the transpose of gen_A's matrix (gen_adj transposes)
+    binary = build_adjacency(stats, "binary", tau=tau, normalize=False).T
+    rew = build_adjacency(stats, "reweighted", tau=tau, normalize=False).T
     norm = build_adjacency(stats, "reweighted", tau=tau)
     for ours, ref in ((binary, ref_binary), (rew, ref_rew), (norm, ref_norm)):
         assert ours.dtype == torch.float32 and ours.shape == (stats.num_classes,) * 2
@@ -106,7 +107,9 @@ def test_cosine_weighting():
 def test_cosine_kind_on_real_statistics():
     stats = LabelStatistics.shipped("voc")
     emb = np.random.default_rng(0).normal(size=(20, 8)).astype(np.float32)
-    ours = build_adjacency(stats, "cosine", tau=0.4, embeddings=emb, normalize=False).numpy()
+    ours = build_adjacency(
+        stats, "cosine", tau=0.4, embeddings=emb, normalize=False, direction="conditional"
+    ).numpy()
     binary, _, _ = reference_mlgcn(stats.counts.tolist(), stats.pairs.tolist(), 0.4)
     unit = emb / np.linalg.norm(emb, axis=1, keepdims=True)
     weights = binary * np.maximum(unit @ unit.T, 0.0)
@@ -121,6 +124,7 @@ def test_cosine_kind_on_real_statistics():
     ("kwargs", "message"),
     [
         (dict(kind="gaussian"), "unknown kind"),
+        (dict(kind="binary", direction="rows"), "unknown direction"),
         (dict(kind="binary", tau=1.5), "tau"),
         (dict(kind="reweighted", p=-1.0), "p must be"),
         (dict(kind="cosine"), "embeddings"),
@@ -131,3 +135,59 @@ def test_bad_arguments(kwargs, message):
     stats = LabelStatistics.shipped("voc")
     with pytest.raises(ValueError, match=message):
         build_adjacency(stats, **kwargs)
+
+
+def test_direction_on_a_hand_made_graph():
+    """P(b | a) = 1/2, P(a | b) = 1; at tau 0.6 only "b implies a" is an edge.
+
+    ML-GCN's direction: a aggregates from b (P(a | b) >= tau), so the entry is (a, b).
+    "conditional": row i holds j when P(j | i) >= tau, so the entry is (b, a).
+    """
+    targets = np.array([[1, 1, 0], [1, 1, 0], [1, 0, 0], [1, 0, 0], [0, 0, 1]])
+    stats = LabelStatistics.from_targets(targets, ["a", "b", "c"])
+    for normalize in (False, True):
+        ours = build_adjacency(stats, "binary", tau=0.6, normalize=normalize)
+        other = build_adjacency(
+            stats, "binary", tau=0.6, normalize=normalize, direction="conditional"
+        )
+        assert ours[0, 1] > 0 and ours[1, 0] == 0
+        assert other[1, 0] > 0 and other[0, 1] == 0
+        torch.testing.assert_close(other, ours.T)
+
+
+def neighbours(adjacency: torch.Tensor, classes, name: str) -> set[str]:
+    i = classes.index(name)
+    return {classes[j] for j in adjacency[i].nonzero().flatten().tolist() if j != i}
+
+
+def test_every_encoders_graph_has_the_same_neighbours_on_coco():
+    """COCO at tau 0.5: ``person`` aggregates from the 38 labels j with P(person | j) >= 0.5
+    under every encoder's graph; reversing the direction leaves it none (P(j | person) < 0.5
+    for every j)."""
+    from mlrkit.encoders.attention_gcn import AttentionGCNEncoder
+    from mlrkit.encoders.gcn import GCNEncoder
+    from mlrkit.encoders.residual_gcn import ResidualGCNEncoder
+    from mlrkit.encoders.weighted_gcn import WeightedGCNEncoder
+
+    stats = LabelStatistics.shipped("coco")
+    prob = stats.conditional()
+    person = stats.classes.index("person")
+    expected = {stats.classes[j] for j in range(80) if j != person and prob[j, person] >= 0.5}
+    assert len(expected) == 38 and {"backpack", "tie", "skis"} <= expected
+    emb = np.random.default_rng(0).uniform(0.5, 1.0, size=(80, 4))  # all cosines positive
+    for encoder in (GCNEncoder, ResidualGCNEncoder, WeightedGCNEncoder, AttentionGCNEncoder):
+        graph = {**encoder.default_graph, "tau": 0.5}
+        assert graph.get("direction", "mlgcn") == "mlgcn"
+        got = neighbours(build_adjacency(stats, embeddings=emb, **graph), stats.classes, "person")
+        assert got == expected, encoder.__name__
+        reverse = build_adjacency(stats, embeddings=emb, **{**graph, "direction": "conditional"})
+        assert neighbours(reverse, stats.classes, "person") == set(), encoder.__name__
+
+
+def test_complete_graph_ignores_tau():
+    stats = LabelStatistics.shipped("voc")
+    for tau in (0.1, 0.9):
+        torch.testing.assert_close(
+            build_adjacency(stats, "complete", tau=tau), torch.full((20, 20), 1 / 20)
+        )
+        assert build_adjacency(stats, "complete", tau=tau, normalize=False).eq(1).all()
