@@ -31,9 +31,20 @@ def test_full_scale_configs_follow_the_paper(path):
     assert cfg.model.backbone.model_name == "resnet101"
     assert cfg.train_dataloader.batch_size == 32
     assert cfg.train_dataloader.dataset.pipeline[0].size == 448
-    assert cfg.optim_wrapper.optimizer.lr == 0.01
     assert cfg.optim_wrapper.paramwise_cfg.custom_keys["backbone"].lr_mult == 0.1
-    assert cfg.param_scheduler[0].step_size == 30
+    assert cfg.optim_wrapper.optimizer.momentum == 0.9
+    assert cfg.optim_wrapper.optimizer.weight_decay == 1e-4
+    if path.name.startswith("mlgcn"):  # ML-GCN's own recipe
+        assert cfg.optim_wrapper.optimizer.lr == 0.1
+        assert cfg.param_scheduler[0].milestones == [30] and cfg.train_cfg.max_epochs == 20
+    else:  # the Deep-LIFT paper's
+        assert cfg.optim_wrapper.optimizer.lr == 0.01
+        assert cfg.param_scheduler[0].step_size == 30
+    if path.name.startswith("deeplift"):
+        assert cfg.model.head.projection is True
+    if path.parent.name == "voc2007":  # the papers' code trains difficult labels as positives
+        assert cfg.model.train_difficult == "positive"
+    assert "resnet101.tv_in1k" in path.read_text()
 
 
 @pytest.mark.parametrize("path", sorted((CONFIGS / "synthetic").glob("*.py")), ids=lambda p: p.name)

@@ -4,6 +4,9 @@
 #   mlrkit train configs/coco/deeplift_agcn_r101_448.py \
 #       --cfg-options model.backbone.pretrained_file=checkpoints/resnet101.pth
 # (any timm resnet101 state dict saved with torch.save works; nothing is downloaded).
+# Backbone weights: torchvision's ImageNet ResNet-101, which both papers used (timm
+# `resnet101.tv_in1k`); a stronger timm tag (e.g. `resnet101.a1h_in1k`) makes the numbers
+# incomparable with the papers' tables. The weights file's sha256 is recorded in run_info.json.
 from mmengine.config import read_base
 
 with read_base():
@@ -13,3 +16,4 @@ with read_base():
     from .._base_.schedules.paper_sgd import *
 
 model.backbone.pretrained_file = "checkpoints/resnet101.pth"
+model.head.projection = True  # the official D x D projection: the paper's 51.51 M parameters

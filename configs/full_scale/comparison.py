@@ -1,6 +1,9 @@
 # Full-scale sibling of configs/comparison.py: paper Tables I (COCO) and II (VOC2007)
 # on MS-COCO 2014 and PASCAL VOC2007 with ResNet-101 (ImageNet weights) at 448x448 and the paper's
-# SGD schedule (configs/coco/*, configs/voc2007/*), one run per variant, dataset and seed. Needs
+# SGD schedule (configs/coco/*, configs/voc2007/*; the ML-GCN rows with ML-GCN's own recipe,
+# configs/_base_/schedules/mlgcn_sgd.py), one run per variant, dataset and seed. Backbone
+# weights: torchvision's ImageNet ResNet-101 (timm `resnet101.tv_in1k`), as both papers; a
+# stronger timm tag makes the table incomparable with the paper's. Needs
 # GPUs, both datasets under data/ and checkpoints/resnet101.pth (see configs/coco/*.py), e.g.
 #   mlrkit bench configs/full_scale/comparison.py --jobs 4   # one GPU per run
 #   mlrkit bench configs/full_scale/comparison.py --jobs 2 \
@@ -25,7 +28,7 @@ bench = dict(
             base="../{dataset}/mlgcn_r101_448.py",
             overrides={"model.encoder.graph.kind": "binary"},
         ),
-        dict(name="ML-GCN (re-weighted)", base="../{dataset}/mlgcn_r101_448.py"),
+        dict(name="ML-GCN (re-weighted)", base="../{dataset}/mlgcn_r101_448.py"),  # its recipe
         dict(name="Deep-LIFT (RGCN)", base="../{dataset}/deeplift_rgcn_r101_448.py"),
         dict(name="Deep-LIFT (AGCN)", base="../{dataset}/deeplift_agcn_r101_448.py"),
     ],
@@ -37,6 +40,7 @@ bench = dict(
             paper_setting="MS-COCO 2014, ResNet-101 (ImageNet) at 448x448",
             row_header="Method",
             rows=ROWS,
+            cited=True,  # the methods the paper cites (WARP, CNN-RNN, ...), as printed
             columns=[
                 dict(metric=m, paper=m, dataset="coco")
                 for m in (
@@ -63,6 +67,7 @@ bench = dict(
             paper_setting="PASCAL VOC2007 test, ResNet-101 (ImageNet) at 448x448",
             row_header="Method",
             rows=ROWS,
+            cited=True,  # the methods the paper cites (WARP, CNN-RNN, ...), as printed
             columns=[
                 dict(metric=f"AP/{cls}", header=short, paper=short, dataset="voc")
                 for short, cls in (

@@ -51,7 +51,9 @@ BENCH_KEYS = {
 }
 VARIANT_KEYS = {"name", "base", "overrides"}
 QUICK_KEYS = {"overrides", "seeds", "variants"}
-TABLE_KEYS = {"name", "title", "paper", "paper_setting", "row_header", "rows", "columns"}
+TABLE_KEYS = {
+    "name", "title", "paper", "paper_setting", "row_header", "rows", "columns", "cited",
+}  # fmt: skip
 ROW_KEYS = {"variant", "paper"}
 COLUMN_KEYS = {"metric", "header", "paper", "dataset"}
 FIGURE_KEYS = {"name", "title", "metric", "x_label", "series", "dataset", "paper"}
@@ -163,6 +165,7 @@ class TableSpec:
     row_header: str
     rows: list[RowSpec]
     columns: list[ColumnSpec]
+    cited: bool = False
 
 
 @dataclass(frozen=True)
@@ -437,6 +440,12 @@ def _tables(spec: Mapping, plan: BenchPlan) -> list[TableSpec]:
         headers = [c.header for c in columns]
         if len(set(headers)) != len(headers):
             raise BenchConfigError(f"{where}.columns: duplicate headers {headers}")
+        cited = node.get("cited", False)
+        if not isinstance(cited, bool) or (cited and printed is None):
+            raise BenchConfigError(
+                f"{where}.cited must be True or False, and True only with a paper table "
+                f"(it shows that table's rows no variant stands for), got {cited!r}"
+            )
         tables.append(
             TableSpec(
                 name=name,
@@ -446,6 +455,7 @@ def _tables(spec: Mapping, plan: BenchPlan) -> list[TableSpec]:
                 row_header=str(node.get("row_header") or "Variant"),
                 rows=rows,
                 columns=columns,
+                cited=cited,
             )
         )
     return tables

@@ -1,7 +1,9 @@
 """Tables of a bench, laid out like the paper's, as Markdown, LaTeX and CSV (tabulate).
 
-Rows are the table's variants in order, each followed by its paper row (the printed values,
-"beside" ours), then, on the built-in data, the two oracle rows. Columns are the paper table's
+Rows are, with ``cited=True``, first the paper table's rows that no variant stands for (the
+methods the paper cites, as printed, source "cited"), then the table's variants in order,
+each followed by its paper row (the printed values, "beside" ours), then, on the built-in
+data, the two oracle rows. Columns are the paper table's
 columns mapped to our metrics. A cell is the mean +/- sample std over seeds; a variant whose
 runs all failed reads "failed", one not run yet "pending". Below the table, a line says on
 which data, backbone, resolution and schedule our numbers were measured, and what the paper's
@@ -11,6 +13,7 @@ were.
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +38,7 @@ __all__ = [
     "Cell",
     "Grid",
     "build_table",
+    "describe_conventions",
     "describe_setup",
     "render",
     "to_csv",
@@ -149,6 +153,46 @@ def describe_setup(cfg: Mapping[str, Any]) -> str:
     return f"{data}; {backbone}; {resolution}; {schedule}"
 
 
+#: Datasets whose labels can be "difficult" (the convention line names their treatment).
+_DIFFICULT_DATASETS = ("VOCMultiLabel",)
+
+
+def describe_conventions(cfg: Mapping[str, Any]) -> str:
+    """One line naming the conventions that shape a run's numbers (docs/conventions.md).
+
+    Example: ``metrics: AP standard (stable sort), threshold 0.5, top-3 thresholded, CF1
+    harmonic, difficult ignore; training: difficult labels positive``.
+    """
+    from mlrkit.metrics.multilabel_metric import MultiLabelMetric
+
+    cfg = plain(cfg)
+    evaluator = cfg.get("test_evaluator") or cfg.get("val_evaluator") or {}
+    if isinstance(evaluator, list):
+        evaluator = evaluator[0] if evaluator else {}
+    defaults = inspect.signature(MultiLabelMetric.__init__).parameters
+
+    def option(name: str) -> Any:
+        return evaluator.get(name, defaults[name].default)
+
+    ap = option("ap_mode")
+    text = (
+        f"metrics: AP {ap}{' (stable sort)' if ap == 'standard' else ''}, threshold "
+        f"{option('threshold')}, top-{option('top_k')} {option('top_k_mode')}, CF1 "
+        f"{option('cf1')}"
+    )
+    train = ((cfg.get("train_dataloader") or {}).get("dataset")) or {}
+    model = cfg.get("model") or {}
+    if train.get("type") in _DIFFICULT_DATASETS:
+        text += (
+            f", difficult {option('difficult_mode')}; training: difficult labels "
+            f"{model.get('train_difficult', 'ignore')}"
+        )
+    graph = (model.get("encoder") or {}).get("graph") or {}
+    if graph.get("direction") not in (None, "mlgcn"):
+        text += f"; graph direction {graph['direction']}"
+    return text
+
+
 # -- building a table ------------------------------------------------------------------------
 def _source(states: Sequence[str], seeds: int) -> str:
     ok, failed = states.count("ok"), states.count("failed")
@@ -194,6 +238,8 @@ def build_table(
     if oracles is not None:
         header.append(SHARE)
     rows: list[list[Cell]] = []
+    if spec.cited and printed is not None:
+        rows += _cited_rows(spec, printed, with_share=oracles is not None)
     for row in spec.rows:
         runs = plan.runs_of(row.variant)
         states = [run_state(results.get(r.run), r) for r in runs]
@@ -234,6 +280,23 @@ def build_table(
     return Grid(spec.name, spec.title, header, rows, _notes(spec, plan, table_runs, oracles))
 
 
+def _cited_rows(spec: TableSpec, printed: Mapping[str, Any], with_share: bool) -> list[list[Cell]]:
+    """The printed rows no variant of ``spec`` stands for, in the paper's order."""
+    ours = {row.paper for row in spec.rows}
+    out = []
+    for name, values in printed["rows"].items():
+        if name in ours:
+            continue
+        cells = [Cell(text=name), Cell(text="cited")]
+        for col in spec.columns:
+            value = values.get(col.paper) if col.paper else None
+            cells.append(Cell(mean=value) if value is not None else Cell(text=""))
+        if with_share:
+            cells.append(Cell(text=""))
+        out.append(cells)
+    return out
+
+
 def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: Any) -> list[str]:
     described: dict[str, list[str]] = {}
     for run in runs:
@@ -242,10 +305,13 @@ def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: A
         text = describe_setup(plan.configs[run.run]._cfg_dict)
         label = run.variant + (f" on {run.dataset}" if run.dataset else "")
         described.setdefault(text, []).append(label)
-    if len(described) == 1:
-        ours = next(iter(described))
-    else:
-        ours = " | ".join(f"{', '.join(labels)}: {text}" for text, labels in described.items())
+    ours = _joined(described)
+    conventions: dict[str, list[str]] = {}
+    for run in runs:
+        if run.seed == plan.seeds[0]:
+            text = describe_conventions(plan.configs[run.run]._cfg_dict)
+            label = run.variant + (f" on {run.dataset}" if run.dataset else "")
+            conventions.setdefault(text, []).append(label)
     seeds = ", ".join(str(s) for s in plan.seeds)
     notes = [
         f"Ours: {ours}; seeds {seeds}"
@@ -253,6 +319,8 @@ def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: A
         + (" [--quick settings]" if plan.quick else "")
         + "."
     ]
+    if conventions:
+        notes.append(f"Conventions (docs/conventions.md): {_joined(conventions)}.")
     if spec.paper:
         setting = f"{spec.paper_setting}; " if spec.paper_setting else ""
         mapped = [c for c in spec.columns if c.paper and c.paper != c.header]
@@ -263,6 +331,11 @@ def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: A
             else ""
         )
         notes.append(f"Paper: {setting}values as printed ({spec.paper}{mapping}).")
+        if spec.cited:
+            notes.append(
+                "Cited: the other methods of the paper's table, as the paper prints them (each "
+                "from its own publication and setting); not re-run here."
+            )
     if oracles is not None:
         notes.append(
             "Oracles: perfect perceivers of the rendered glyphs, fitted on our train split, "
@@ -270,6 +343,13 @@ def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: A
             "only) / (pixels + context - pixels only)."
         )
     return notes
+
+
+def _joined(described: Mapping[str, list[str]]) -> str:
+    """One text when all runs share it, else ``labels: text | labels: text``."""
+    if len(described) == 1:
+        return next(iter(described))
+    return " | ".join(f"{', '.join(labels)}: {text}" for text, labels in described.items())
 
 
 # -- formats ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from mlrkit.registry import ENCODERS
 
 from .base import LabelEncoder, _hidden_dims, _negative_slope, _positive_int, dense_to_edges
 
-__all__ = ["AttentionGraphConv", "AttentionGCNEncoder", "PAPER_HIDDEN_DIMS"]
+__all__ = ["AttentionGraphConv", "AttentionGCNEncoder", "PAPER_HIDDEN_DIMS", "SCORES"]
 
 #: Hidden widths of the paper's AGCN for 1..5 layers (Sec. IV-C3, Table V); the last layer
 #: always outputs D. The paper prints "512 -> 1024 -> 1024 -> 2048" for five layers too, one
@@ -28,6 +28,13 @@ PAPER_HIDDEN_DIMS: dict[int, tuple[int, ...]] = {
 }
 
 NORMALIZATIONS = ("l1", "softmax")
+
+#: How a pair (label i, neighbour j) is scored: the paper's 2-layer MLP, or the official
+#: code's one-layer additive score.
+SCORES = ("mlp", "linear")
+
+#: The activation h between layers (and after the last with ``activate_last``).
+ACTIVATIONS = ("leaky_relu", "relu")
 
 
 class AttentionGraphConv(MessagePassing):
@@ -47,7 +54,11 @@ class AttentionGraphConv(MessagePassing):
         \textstyle\sum_j |G_{ij}| = 1) \quad\text{or}\quad
         G_{ij} = \mathrm{softmax}_j(s_{ij}) \ \ (\texttt{"softmax"}, \text{GAT}),
 
-    with :math:`\sigma` = LeakyReLU; :math:`G_{ij} = 0` off the graph's edges, and a label
+    with :math:`\sigma` = LeakyReLU (``score="mlp"``, the paper's "g"). ``score="linear"`` is the
+    official Deep-LIFT code's one-layer additive score,
+    :math:`s_{ij} = \mathrm{PReLU}(w_t^\top x_i + b_t + w_s^\top x_j + b_s)` (its
+    ``AttentionAggregator``: two 1x1 convolutions to one channel and a PReLU with one slope).
+    :math:`G_{ij} = 0` off the graph's edges, and a label
     without neighbours aggregates nothing. The 2-layer MLP :math:`g` scores the pair
     (label i, neighbour j); :math:`W_1 [x_i \| x_j]` is computed as
     :math:`W_1^{(i)} x_i + W_1^{(j)} x_j`, once per node instead of once per edge. Only the
@@ -62,6 +73,9 @@ class AttentionGraphConv(MessagePassing):
         normalization: ``"l1"`` (the paper) or ``"softmax"`` (GAT), over each row of G.
         bias: add a bias after W.
         eps: floor of the l1 norm of a row, so a row of near-zero scores stays finite.
+        score: ``"mlp"`` (the paper: 2-layer MLP of width ``attention_hidden``) or
+            ``"linear"`` (the official code: one-layer additive score and PReLU;
+            ``attention_hidden`` and ``negative_slope`` unused).
 
     Shapes:
         - x: (K, d)
@@ -78,6 +92,7 @@ class AttentionGraphConv(MessagePassing):
         normalization: str = "l1",
         bias: bool = False,
         eps: float = 1e-6,
+        score: str = "mlp",
     ) -> None:
         super().__init__(aggr="add")
         name = type(self).__name__
@@ -91,19 +106,29 @@ class AttentionGraphConv(MessagePassing):
             )
         if not eps > 0:
             raise ValueError(f"{name}: eps must be > 0, got {eps}.")
+        if score not in SCORES:
+            raise ValueError(f"{name}: score must be one of {list(SCORES)}, got {score!r}.")
         self.in_dim, self.out_dim = in_dim, out_dim
         self.normalization = normalization
         self.eps = eps
-        self.score_target = nn.Linear(in_dim, attention_hidden)  # W_1 on x_i, with b_1
-        self.score_source = nn.Linear(in_dim, attention_hidden, bias=False)  # W_1 on x_j
-        self.score_out = nn.Linear(attention_hidden, 1)  # w_2, b_2
-        self.score_act = nn.LeakyReLU(negative_slope)
+        self.score = score
+        if score == "mlp":
+            self.score_target = nn.Linear(in_dim, attention_hidden)  # W_1 on x_i, with b_1
+            self.score_source = nn.Linear(in_dim, attention_hidden, bias=False)  # W_1 on x_j
+            self.score_out = nn.Linear(attention_hidden, 1)  # w_2, b_2
+            self.score_act = nn.LeakyReLU(negative_slope)
+        else:
+            self.score_target = nn.Linear(in_dim, 1)  # w_t, b_t
+            self.score_source = nn.Linear(in_dim, 1)  # w_s, b_s
+            self.score_out = nn.Identity()
+            self.score_act = nn.PReLU(1)
         self.lin = nn.Linear(2 * in_dim, out_dim, bias=bias)  # W on [X || GX]
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         for layer in (self.score_target, self.score_source, self.score_out, self.lin):
-            layer.reset_parameters()
+            if hasattr(layer, "reset_parameters"):
+                layer.reset_parameters()
 
     def aggregation_weights(self, x: Tensor, edge_index: Tensor) -> Tensor:
         """The non-zero entries of G, one per edge.
@@ -114,8 +139,11 @@ class AttentionGraphConv(MessagePassing):
             - output: (E,), ``G[edge_index[1], edge_index[0]]``
         """
         source, target = edge_index
-        hidden = self.score_target(x)[target] + self.score_source(x)[source]  # (E, hidden)
-        score = self.score_out(self.score_act(hidden)).squeeze(-1)  # (E,)
+        hidden = self.score_target(x)[target] + self.score_source(x)[source]  # (E, hidden | 1)
+        if self.score == "mlp":
+            score = self.score_out(self.score_act(hidden)).squeeze(-1)  # (E,)
+        else:
+            score = self.score_act(hidden).squeeze(-1)  # (E,)
         if self.normalization == "softmax":
             return softmax(score, target, num_nodes=x.shape[0])
         row_norm = scatter(score.abs(), target, dim=0, dim_size=x.shape[0], reduce="sum")  # (K,)
@@ -132,7 +160,7 @@ class AttentionGraphConv(MessagePassing):
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}({self.in_dim}, {self.out_dim}, "
-            f"normalization={self.normalization!r})"
+            f"normalization={self.normalization!r}, score={self.score!r})"
         )
 
 
@@ -149,8 +177,14 @@ class AttentionGCNEncoder(LabelEncoder):
         G^{(l)} = g^{(l)}(H^{(l)}, A), \qquad H^{(0)} = X,
 
     with :math:`h` = LeakyReLU(0.2) between layers and none after the last, which outputs the
-    label features L (K x D). Depth and widths follow the paper (Table V): 2 layers
-    1024 -> D by default, 3: 512 -> 1024 -> D, 4: 512 -> 1024 -> 1024 -> D,
+    label features L (K x D) (the paper's reading). The official code's reading is a set of
+    options: ``score="linear"``, ``normalization="softmax"``, ``bias=True``,
+    ``activation="relu"``, ``activate_last=True`` (ReLU after every layer) and
+    ``input_norm=True`` (a BatchNorm without affine parameters over the K input embeddings,
+    :math:`H^{(0)} = \mathrm{BN}(X)`), on the complete graph
+    (``graph=dict(kind="complete")``); see ``configs/_base_/models/deeplift_official_r101.py``.
+    Depth and widths follow the paper (Table V): 2 layers 1024 -> D by default,
+    3: 512 -> 1024 -> D, 4: 512 -> 1024 -> 1024 -> D,
     5: 512 -> 1024 -> 1024 -> 1024 -> D. The graph only decides which pairs are scored: by
     default the binary graph at the paper's :math:`\tau = 0.5`, unnormalised, in the direction
     every encoder shares (``graph=dict(direction="mlgcn")``, ML-GCN's): label i attends to the
@@ -167,6 +201,11 @@ class AttentionGCNEncoder(LabelEncoder):
         normalization: ``"l1"`` (paper: each row of G has :math:`\sum_j |G_{ij}| = 1`) or
             ``"softmax"``.
         bias: add a bias after each W.
+        score: pair scoring of every layer, ``"mlp"`` (paper) or ``"linear"`` (official code).
+        activation: h, ``"leaky_relu"`` (paper, slope ``negative_slope``) or ``"relu"``.
+        activate_last: apply h after the last layer too (official code).
+        input_norm: batch-normalise the input embeddings over the K labels, without affine
+            parameters (official code's ``bn0``).
         graph: overrides of :attr:`default_graph` for ``build_adjacency``.
 
     Shapes:
@@ -187,6 +226,10 @@ class AttentionGCNEncoder(LabelEncoder):
         negative_slope: float = 0.2,
         normalization: str = "l1",
         bias: bool = False,
+        score: str = "mlp",
+        activation: str = "leaky_relu",
+        activate_last: bool = False,
+        input_norm: bool = False,
         graph: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(in_dim, out_dim, graph)
@@ -213,12 +256,20 @@ class AttentionGCNEncoder(LabelEncoder):
                 f"{name}: normalization must be one of {list(NORMALIZATIONS)}, got "
                 f"{normalization!r}."
             )
+        if activation not in ACTIVATIONS:
+            raise ValueError(
+                f"{name}: activation must be one of {list(ACTIVATIONS)}, got {activation!r}."
+            )
         widths = [in_dim, *self.hidden_dims, out_dim]
         self.convs = nn.ModuleList(
-            AttentionGraphConv(a, b, attention_hidden, negative_slope, normalization, bias)
+            AttentionGraphConv(
+                a, b, attention_hidden, negative_slope, normalization, bias, score=score
+            )
             for a, b in zip(widths[:-1], widths[1:])
         )
-        self.act = nn.LeakyReLU(negative_slope)
+        self.activation, self.activate_last = activation, bool(activate_last)
+        self.act = nn.ReLU() if activation == "relu" else nn.LeakyReLU(negative_slope)
+        self.input_norm = nn.BatchNorm1d(in_dim, affine=False) if input_norm else None
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -228,4 +279,7 @@ class AttentionGCNEncoder(LabelEncoder):
     def forward(self, x: Tensor, adjacency: Tensor) -> Tensor:
         self.check_inputs(x, adjacency)
         edge_index, _ = dense_to_edges(adjacency)  # only the pattern matters
-        return self.run_layers(self.convs, x, edge_index)
+        if self.input_norm is not None:
+            x = self.input_norm(x)  # (K, d), normalised over the K labels
+        out = self.run_layers(self.convs, x, edge_index)
+        return self.act(out) if self.activate_last else out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -9,6 +10,7 @@ import platform
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -160,9 +162,31 @@ def collect_versions() -> dict[str, str]:
     return out
 
 
+def backbone_weights(cfg: Any) -> dict[str, Any] | None:
+    """The backbone's ImageNet weights file of a config and its sha256, or None without one.
+
+    Which weights a table was measured with decides whether it compares with the papers'
+    (torchvision's ResNet-101, timm ``resnet101.tv_in1k``); the hash names the file exactly.
+    """
+    model = cfg.get("model") if hasattr(cfg, "get") else None
+    backbone = model.get("backbone") if hasattr(model, "get") else None
+    path = backbone.get("pretrained_file") if hasattr(backbone, "get") else None
+    if not path:
+        return None
+    path = Path(path).expanduser()
+    if not path.is_file():
+        return {"file": str(path), "sha256": None}
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return {"file": str(path), "sha256": digest.hexdigest()}
+
+
 @HOOKS.register_module()
 class RunInfoHook(Hook):
-    """Write ``run_info.json`` in the work dir: config, seed, package versions, git commit."""
+    """Write ``run_info.json`` in the work dir: config, seed, package versions, git commit,
+    and the backbone weights file with its sha256."""
 
     priority = "VERY_LOW"
 
@@ -181,6 +205,7 @@ class RunInfoHook(Hook):
             "world_size": get_world_size(),
             "versions": collect_versions(),
             "git_commit": git_commit(Path(mlrkit.__file__).parent),
+            "backbone_weights": backbone_weights(runner.cfg),
             "argv": sys.argv,
             "cwd": os.getcwd(),
         }

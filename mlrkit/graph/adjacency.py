@@ -1,7 +1,7 @@
 """Label-graph adjacency matrices: binary, ML-GCN re-weighted, cosine-weighted (Weighted-GCN).
 
-All follow docs/maths.md ("Label graph") and reproduce the code of ML-GCN (Chen et al., "Multi-Label Image
-Recognition with Graph Convolutional Networks", CVPR 2019, https://arxiv.org/abs/1904.03582),
+All follow docs/maths.md ("Label graph") and reproduce the code of ML-GCN (Chen et al.,
+"Multi-Label Image Recognition with Graph Convolutional Networks", CVPR 2019, https://arxiv.org/abs/1904.03582),
 ``util.py`` ``gen_A`` / ``gen_adj``:
 
 .. math::

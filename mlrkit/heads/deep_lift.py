@@ -10,7 +10,7 @@ from mlrkit.registry import HEADS
 from .base import MultiLabelHead, _positive_int
 from .channel_attention import ChannelAttention
 
-__all__ = ["DeepLIFTHead", "CAM_VARIANTS"]
+__all__ = ["DeepLIFTHead", "CAM_VARIANTS", "POOLINGS"]
 
 #: ``cam`` value -> the pooled descriptors of the channel attention (Table IV).
 CAM_VARIANTS: dict[str, tuple[str, ...]] = {
@@ -19,6 +19,10 @@ CAM_VARIANTS: dict[str, tuple[str, ...]] = {
     "max": ("max",),
     "avg+max": ("avg", "max"),
 }
+
+#: How the average- and max-pooled attention LIFT maps enter the final MLP: side by side
+#: (the paper's text, 2K inputs) or summed (the official code, K inputs).
+POOLINGS = ("concat", "sum")
 
 
 @HEADS.register_module()
@@ -45,6 +49,13 @@ class DeepLIFTHead(MultiLabelHead):
     ``"avg"``, ``"max"`` or ``"avg+max"`` (the paper's model). The final MLP has one hidden
     layer with LeakyReLU(0.2) as :math:`h`.
 
+    Two options give the official code's forward: ``projection=True`` multiplies the label
+    features by a learned D x D matrix before the LIFT product, :math:`A = (L W_p) F` (the
+    official ``self.W``, 2048 x 2048 = 4,194,304 parameters at ResNet-101's width, Xavier
+    initialised with gain 1.414; with it the model has the paper's 51.51 M parameters), and
+    ``pooling="sum"`` feeds :math:`\mathrm{AvgPool}(A_{att}) + \mathrm{MaxPool}(A_{att})` (K
+    inputs) to the MLP instead of the concatenation.
+
     ``forward`` returns the LIFT map and the attention LIFT map with the logits, inside the
     autograd graph, so Grad-CAM (paper Fig. 7) takes its gradients from the same pass.
 
@@ -55,8 +66,10 @@ class DeepLIFTHead(MultiLabelHead):
         cam_reduction: the attention MLP's hidden width is ``max(1, K // cam_reduction)``.
             CBAM uses 16 on 64..2048 channels; with K = 20..80 label channels, 4 keeps a
             bottleneck of 5..20.
-        hidden_channels: hidden width of the final MLP (default 2K, its input width).
+        hidden_channels: hidden width of the final MLP (default: its input width, 2K or K).
         negative_slope: slope of the final MLP's LeakyReLU.
+        projection: learn the D x D projection of the label features (official code).
+        pooling: ``"concat"`` (paper) or ``"sum"`` (official code), one of :data:`POOLINGS`.
 
     Shapes:
         - features: (B, D, H, W)
@@ -74,36 +87,50 @@ class DeepLIFTHead(MultiLabelHead):
         cam_reduction: int = 4,
         hidden_channels: int | None = None,
         negative_slope: float = 0.2,
+        projection: bool = False,
+        pooling: str = "concat",
     ) -> None:
         super().__init__(num_classes, in_channels)
         name = type(self).__name__
         if cam not in CAM_VARIANTS:
             raise ValueError(f"{name}: cam must be one of {list(CAM_VARIANTS)}, got {cam!r}.")
-        hidden = 2 * num_classes if hidden_channels is None else hidden_channels
+        if pooling not in POOLINGS:
+            raise ValueError(f"{name}: pooling must be one of {list(POOLINGS)}, got {pooling!r}.")
+        inputs = 2 * num_classes if pooling == "concat" else num_classes
+        hidden = inputs if hidden_channels is None else hidden_channels
         _positive_int(name, "hidden_channels", hidden)
         if not negative_slope >= 0:
             raise ValueError(f"{name}: negative_slope must be >= 0, got {negative_slope}.")
-        self.cam = cam
+        self.cam, self.pooling = cam, pooling
+        if projection:
+            self.projection = nn.Parameter(torch.empty(in_channels, in_channels))  # (D, D)
+            nn.init.xavier_uniform_(self.projection, gain=1.414)
+        else:
+            self.register_parameter("projection", None)
         pools = CAM_VARIANTS[cam]
         self.channel_attention = (
             ChannelAttention(num_classes, cam_reduction, pools) if pools else None
         )
         self.classifier = nn.Sequential(
-            nn.Linear(2 * num_classes, hidden),
+            nn.Linear(inputs, hidden),
             nn.LeakyReLU(negative_slope),
             nn.Linear(hidden, num_classes),
         )
 
     def forward(self, features: Tensor, label_features: Tensor | None = None) -> dict[str, Tensor]:
         self.check_inputs(features, label_features)
+        if self.projection is not None:
+            label_features = label_features @ self.projection  # (K, D)
         lift_map = torch.einsum("kd,bdhw->bkhw", label_features, features)  # (B, K, H, W)
         if self.channel_attention is None:
             att_lift_map = lift_map
         else:
             att_lift_map = self.channel_attention(lift_map) * lift_map  # (B, K, H, W)
-        pooled = torch.cat(
-            [att_lift_map.mean(dim=(2, 3)), att_lift_map.amax(dim=(2, 3))], dim=1
-        )  # (B, 2K)
+        avg, peak = att_lift_map.mean(dim=(2, 3)), att_lift_map.amax(dim=(2, 3))  # (B, K) each
+        if self.pooling == "concat":
+            pooled = torch.cat([avg, peak], dim=1)  # (B, 2K)
+        else:
+            pooled = avg + peak  # (B, K)
         return {
             "logits": self.classifier(pooled),  # (B, K)
             "lift_map": lift_map,
@@ -111,4 +138,8 @@ class DeepLIFTHead(MultiLabelHead):
         }
 
     def extra_repr(self) -> str:
-        return f"{super().extra_repr()}, cam={self.cam!r}"
+        projection = self.projection is not None
+        return (
+            f"{super().extra_repr()}, cam={self.cam!r}, pooling={self.pooling!r}, "
+            f"projection={projection}"
+        )

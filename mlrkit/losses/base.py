@@ -2,11 +2,50 @@
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor, nn
 
-__all__ = ["MultiLabelLoss", "REDUCTIONS"]
+__all__ = ["MultiLabelLoss", "REDUCTIONS", "TRAIN_DIFFICULT_MODES", "difficult_in_training"]
 
 REDUCTIONS = ("mean", "sum")
+
+#: How VOC "difficult" labels enter the training loss (see :func:`difficult_in_training`).
+TRAIN_DIFFICULT_MODES = ("ignore", "positive", "negative")
+
+
+def difficult_in_training(
+    targets: Tensor, difficult: Tensor, mode: str = "ignore"
+) -> tuple[Tensor, Tensor | None]:
+    """The targets and ignore mask a loss sees, for one treatment of "difficult" labels.
+
+    ``"ignore"``: difficult entries take no part in the loss (their target is unchanged, the
+    mask is True there). ``"positive"``: they are trained as positives (target 1, no mask), as
+    ML-GCN's and the official Deep-LIFT code's engine do (a 0 in VOC's ImageSets files becomes
+    1). ``"negative"``: trained as negatives (target 0, no mask), what a loader that drops the
+    flag gives.
+
+    Args:
+        targets: 0/1 targets.
+        difficult: True where a label is difficult.
+        mode: one of :data:`TRAIN_DIFFICULT_MODES`.
+
+    Shapes:
+        - targets, difficult: (B, K)
+        - output: targets (B, K) and ignore (B, K) bool, or None
+
+    Raises:
+        ValueError: for an unknown ``mode``.
+    """
+    if mode not in TRAIN_DIFFICULT_MODES:
+        raise ValueError(
+            f"difficult_in_training: mode must be one of {list(TRAIN_DIFFICULT_MODES)}, got "
+            f"{mode!r}."
+        )
+    difficult = difficult.bool()
+    if mode == "ignore":
+        return targets, difficult
+    value = 1.0 if mode == "positive" else 0.0
+    return torch.where(difficult, torch.full_like(targets, value), targets), None
 
 
 class MultiLabelLoss(nn.Module):

@@ -14,6 +14,7 @@ from torch import Tensor, nn
 
 from mlrkit.embeddings import load_label_embeddings
 from mlrkit.graph import LabelStatistics, build_adjacency
+from mlrkit.losses.base import TRAIN_DIFFICULT_MODES, difficult_in_training
 from mlrkit.registry import BACKBONES, ENCODERS, HEADS, LOSSES, MODELS
 
 from .data_preprocessor import MultiLabelDataPreprocessor
@@ -87,8 +88,10 @@ class MultiLabelClassifier(BaseModel):
         data_preprocessor: preprocessor config or module; mean/std default to the backbone's
             ``pretrained_mean``/``pretrained_std`` x 255.
         channels_last: run the backbone in ``torch.channels_last`` memory format.
-        ignore_difficult: leave "difficult" labels out of the loss. Unknown labels (partial
-            labels, ``data_samples["unknown"]``) are always left out.
+        train_difficult: how "difficult" labels enter the loss: ``"ignore"`` (default: left
+            out), ``"positive"`` (ML-GCN's and the official Deep-LIFT code's engine) or
+            ``"negative"``; see :func:`mlrkit.losses.base.difficult_in_training`. Unknown
+            labels (partial labels, ``data_samples["unknown"]``) are always left out.
         cache_label_features: reuse the encoder output in gradient-free eval mode.
         init_cfg: mmengine initialisation config.
 
@@ -116,7 +119,7 @@ class MultiLabelClassifier(BaseModel):
         adjacency: np.ndarray | Tensor | str | os.PathLike | None = None,
         data_preprocessor: dict | nn.Module | None = None,
         channels_last: bool = False,
-        ignore_difficult: bool = True,
+        train_difficult: str = "ignore",
         cache_label_features: bool = True,
         init_cfg: dict | None = None,
     ) -> None:
@@ -170,7 +173,12 @@ class MultiLabelClassifier(BaseModel):
             self._build_label_branch(encoder, label_embedding, label_statistics, adjacency)
 
         self.loss_module = _build(LOSSES, loss, "loss")
-        self.ignore_difficult = ignore_difficult
+        if train_difficult not in TRAIN_DIFFICULT_MODES:
+            raise ValueError(
+                f"MultiLabelClassifier: train_difficult must be one of "
+                f"{list(TRAIN_DIFFICULT_MODES)}, got {train_difficult!r}."
+            )
+        self.train_difficult = train_difficult
         self.cache_label_features = cache_label_features
         self._cached_label_features: Tensor | None = None
         self._cache_key: tuple | None = None
@@ -385,8 +393,8 @@ class MultiLabelClassifier(BaseModel):
             data_samples: the collated ``data_samples`` (``gt_label``, ``difficult``), needed
                 by ``"loss"``.
             mode: ``"loss"`` -> ``{"loss": scalar}`` (unknown labels ignored; difficult labels
-                ignored unless ``ignore_difficult=False``); ``"tensor"`` -> logits (B, K);
-                ``"predict"`` -> a list of B dicts ``{"scores": logits (K,), "gt_label": (K,),
+                as ``train_difficult`` says); ``"tensor"`` -> logits (B, K); ``"predict"`` ->
+                a list of B dicts ``{"scores": logits (K,), "gt_label": (K,),
                 "difficult": (K,), "unknown": (K,)}`` (labels only when given).
 
         Shapes:
@@ -406,8 +414,9 @@ class MultiLabelClassifier(BaseModel):
                 raise ValueError(
                     "MultiLabelClassifier: mode='loss' needs data_samples with 'gt_label' (B, K)."
                 )
-            ignore = unknown | difficult if self.ignore_difficult else unknown  # (B, K)
-            return {"loss": self.loss_module(logits, targets, ignore)}
+            loss_targets, ignore = difficult_in_training(targets, difficult, self.train_difficult)
+            ignore = unknown if ignore is None else ignore | unknown  # (B, K)
+            return {"loss": self.loss_module(logits, loss_targets, ignore)}
         logits = logits.detach()
         predictions = []
         for i in range(logits.shape[0]):

@@ -86,3 +86,22 @@ def test_run_info_records_versions_and_seed(tmp_path):
     assert info["versions"]["torch"] == version("torch")
     assert "mmengine" in info["versions"] and info["seed"] == runner.seed
     assert "git_commit" in info
+
+
+def test_run_info_names_the_backbone_weights_by_sha256(tmp_path):
+    import hashlib
+
+    from mlrkit.engine.hooks import backbone_weights
+
+    weights = tmp_path / "resnet101.pth"
+    weights.write_bytes(b"not really weights")
+    cfg = dict(model=dict(backbone=dict(pretrained_file=str(weights))))
+    assert backbone_weights(cfg) == {
+        "file": str(weights),
+        "sha256": hashlib.sha256(b"not really weights").hexdigest(),
+    }
+    assert backbone_weights(dict(model=dict(backbone=dict(pretrained_file=None)))) is None
+    runner = make_runner(tmp_path, ToyModel(), epochs=1)
+    runner.train()
+    info = json.loads((tmp_path / "run_info.json").read_text())
+    assert info["backbone_weights"] is None  # the toy model has no weights file

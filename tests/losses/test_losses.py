@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from mlrkit.losses.asymmetric_loss import AsymmetricLoss
+from mlrkit.losses.base import difficult_in_training
 from mlrkit.losses.binary_cross_entropy_loss import BinaryCrossEntropyLoss
 from mlrkit.registry import LOSSES
 
@@ -127,3 +128,27 @@ def test_shape_errors_name_the_loss(name):
 def test_invalid_arguments_name_the_class(cfg):
     with pytest.raises(ValueError, match=cfg["type"]):
         LOSSES.build(cfg)
+
+
+def test_difficult_in_training_three_modes_by_hand():
+    """One image, labels (positive, difficult, negative), logits 0: BCE log 2 per entry.
+
+    ignore: mean over the 2 kept entries; positive / negative: the difficult label is a
+    target 1 / 0 and counts (3 entries). With logits (0, 2, 0) the modes differ:
+    ignore (log 2 + log 2) / 2, positive (2 log 2 + log(1 + e^-2)) / 3,
+    negative (2 log 2 + log(1 + e^2)) / 3.
+    """
+    logits = torch.tensor([[0.0, 2.0, 0.0]])
+    targets = torch.tensor([[1.0, 0.0, 0.0]])
+    difficult = torch.tensor([[False, True, False]])
+    expected = {
+        "ignore": math.log(2),
+        "positive": (2 * math.log(2) + math.log(1 + math.exp(-2))) / 3,
+        "negative": (2 * math.log(2) + math.log(1 + math.exp(2))) / 3,
+    }
+    for mode, value in expected.items():
+        y, ignore = difficult_in_training(targets, difficult, mode)
+        loss = BinaryCrossEntropyLoss()(logits, y, ignore)
+        assert loss.item() == pytest.approx(value, rel=1e-6), mode
+    with pytest.raises(ValueError, match="mode must be one of"):
+        difficult_in_training(targets, difficult, "drop")

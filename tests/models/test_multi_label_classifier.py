@@ -91,9 +91,17 @@ def test_difficult_labels_are_left_out_of_the_loss(stats, embeddings):
         logits[~samples["difficult"]], samples["gt_label"][~samples["difficult"]]
     )
     torch.testing.assert_close(model(**data, mode="loss")["loss"], expected)
-    model.ignore_difficult = False
+    difficult = samples["difficult"]
+    assert difficult.any() and not samples["gt_label"][difficult].any()
+    model.train_difficult = "negative"  # the flag dropped: difficult = negative
     everything = nn.functional.binary_cross_entropy_with_logits(logits, samples["gt_label"])
     torch.testing.assert_close(model(**data, mode="loss")["loss"], everything)
+    model.train_difficult = "positive"  # ML-GCN and the official Deep-LIFT code
+    positive = samples["gt_label"].masked_fill(difficult, 1.0)
+    expected = nn.functional.binary_cross_entropy_with_logits(logits, positive)
+    torch.testing.assert_close(model(**data, mode="loss")["loss"], expected)
+    with pytest.raises(ValueError, match="train_difficult must be one of"):
+        make(stats, embeddings, train_difficult="drop")
 
 
 def test_unknown_labels_are_always_left_out_of_the_loss(stats, embeddings):
@@ -102,13 +110,13 @@ def test_unknown_labels_are_always_left_out_of_the_loss(stats, embeddings):
     samples = data["data_samples"]
     samples["unknown"] = torch.tensor([[False] * 4, [True, False, False, True]])
     logits = model(data["inputs"])
-    model.ignore_difficult = False
+    model.train_difficult = "negative"
     keep = ~samples["unknown"]
     expected = nn.functional.binary_cross_entropy_with_logits(
         logits[keep], samples["gt_label"][keep]
     )
     torch.testing.assert_close(model(**data, mode="loss")["loss"], expected)
-    model.ignore_difficult = True
+    model.train_difficult = "ignore"
     keep &= ~samples["difficult"]
     expected = nn.functional.binary_cross_entropy_with_logits(
         logits[keep], samples["gt_label"][keep]
