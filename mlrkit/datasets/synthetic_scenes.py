@@ -64,7 +64,7 @@ SPLITS = {"train": 0, "val": 1, "test": 2}
 _LABEL_DROP_STREAM = 1000
 
 #: Pixel-identical pairs (context-rich class, context-poor class) per source. The VOC pairs are
-#: those of the experiment in shared/notes/builtin-data-findings.md; COCO repeats them under its
+#: those of the experiment in docs/builtin-data.md; COCO repeats them under its
 #: names and adds five indoor/outdoor pairs of its own.
 DEFAULT_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
     "voc": (
@@ -268,7 +268,7 @@ class SceneLayout:
 class SyntheticScenes(MultiLabelDataset):
     """Procedural multi-label scenes with label sets from VOC's or COCO's real statistics.
 
-    The default configuration is the "ctx" setting of shared/notes/builtin-data-findings.md:
+    The default configuration is the "ctx" setting of docs/builtin-data.md:
     clean, large glyphs and 7 pixel-identical class pairs, where a pooled CNN sits between the
     two oracle ceilings of :mod:`mlrkit.datasets.oracles`. Measured (VOC, 5,000 train / 1,500
     test at 48 px, seeds 0-2, ``benchmarks/bench_synthetic.py``): pixels only 66.2 mAP, a

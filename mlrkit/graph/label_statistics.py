@@ -1,7 +1,7 @@
 """Label co-occurrence statistics: how often each label, and each pair of labels, occurs.
 
-Everything the label graph needs comes from two counts over the training targets (SPEC.md
-section 1): ``N_i``, the number of training images with label ``i``, and ``M_ij``, the number
+Everything the label graph needs comes from two counts over the training targets (docs/maths.md,
+"Label graph"): ``N_i``, the number of training images with label ``i``, and ``M_ij``, the number
 with both ``i`` and ``j`` (``i != j``). From them, ``P_ij = M_ij / N_i = P(label j | label i)``.
 
 Partial labels (some entries *unknown*, e.g. Open Images or ``label_drop``) count only known

@@ -1,4 +1,4 @@
-"""Multi-label evaluation, the pure maths (SPEC.md section 5): AP, mAP and the P/R/F1 family.
+"""Multi-label evaluation, the pure maths (docs/maths.md, "Metrics"): AP, mAP and the P/R/F1 family.
 
 Everything is vectorised over samples and classes: one sort along the sample axis for all K
 classes at once, then every AP quantity is read at the positives only; no Python loop over
@@ -8,7 +8,7 @@ work runs on the device of ``scores``, comparisons are exact in the scores' own 
 (float32 stays float32, other dtypes become float64) and the AP/P/R arithmetic is float64.
 Every figure is in percent.
 
-Conventions (each one a keyword option; defaults follow SPEC.md and ML-GCN):
+Conventions (each one a keyword option; defaults follow ML-GCN; docs/conventions.md lists who uses which):
 
 - **Scores** are logits. A label is predicted where ``sigmoid(score) >= threshold``, evaluated
   exactly as ``score >= log(threshold / (1 - threshold))`` (``score >= 0`` for 0.5).

@@ -33,7 +33,7 @@ class MultiLabelMetric(BaseMetric):
     """mAP, CP, CR, CF1, OP, OR, OF1, the same six at top-k, and per-class AP, in percent.
 
     Every convention of :func:`mlrkit.metrics.functional.multilabel_metrics` is an option
-    (SPEC.md section 5; defaults as there). ``process`` takes the list of per-sample dicts the
+    (docs/conventions.md, "Metrics"; defaults as there). ``process`` takes the list of per-sample dicts the
     classifier returns in predict mode, ``{"scores": logits (K,), "gt_label": (K,),
     "difficult": (K,) bool, "unknown": (K,) bool}`` (either mask may be missing: none such
     labels; unknown labels are left out of every figure per class), and keeps

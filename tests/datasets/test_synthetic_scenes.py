@@ -22,7 +22,7 @@ from mlrkit.datasets.synthetic_scenes import (
 from mlrkit.registry import DATASETS
 
 # Tolerances for 10,000 generated training samples against the source statistics. The notes
-# (shared/notes/builtin-data-findings.md) measured 0.005 / 0.015 for VOC; we measure
+# (docs/builtin-data.md) measured 0.005 / 0.015 for VOC; we measure
 # 0.0028 / 0.0157 (VOC) and 0.0043 / 0.0157 (COCO), seed 0. Sampling noise alone on the largest
 # share (VOC person, 0.28 of ~16,500 labels) has a std of 0.0035, hence the margin.
 MAX_SHARE_ERROR = 0.01

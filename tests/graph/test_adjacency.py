@@ -1,5 +1,5 @@
-"""The adjacency variants against ML-GCN's formula (SPEC.md section 1), written here again with
-plain loops so that a mistake in the vectorised code cannot hide in the reference."""
+"""The adjacency variants against ML-GCN's formula (docs/maths.md, "Label graph"), written here
+again with plain loops so that a mistake in the vectorised code cannot hide in the reference."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from mlrkit.graph import (
 
 
 def reference_mlgcn(nums, cooc, tau, p=0.25):
-    """SPEC.md section 1, one entry at a time: binary A, re-weighted A', normalised A_hat."""
+    """docs/maths.md ("Label graph"), one entry at a time: binary A, re-weighted A', normalised A_hat."""
     k = len(nums)
     binary = [[0.0] * k for _ in range(k)]
     for i in range(k):

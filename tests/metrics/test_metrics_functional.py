@@ -1,6 +1,6 @@
 """mlrkit.metrics.functional against hand-computed cases and a plain-loop reference.
 
-The reference below follows SPEC.md section 5 literally, one class and one sample at a time,
+The reference below follows docs/maths.md ("Metrics") literally, one class and one sample at a time,
 with Python lists and floats: a code path that shares nothing with the vectorised one.
 """
 
