@@ -8,7 +8,8 @@ work runs on the device of ``scores``, comparisons are exact in the scores' own 
 (float32 stays float32, other dtypes become float64) and the AP/P/R arithmetic is float64.
 Every figure is in percent.
 
-Conventions (each one a keyword option; defaults follow ML-GCN; docs/conventions.md lists who uses which):
+Conventions (each one a keyword option; defaults follow ML-GCN; docs/conventions.md lists who
+uses which):
 
 - **Scores** are logits. A label is predicted where ``sigmoid(score) >= threshold``, evaluated
   exactly as ``score >= log(threshold / (1 - threshold))`` (``score >= 0`` for 0.5).

@@ -33,10 +33,10 @@ class MultiLabelMetric(BaseMetric):
     """mAP, CP, CR, CF1, OP, OR, OF1, the same six at top-k, and per-class AP, in percent.
 
     Every convention of :func:`mlrkit.metrics.functional.multilabel_metrics` is an option
-    (docs/conventions.md, "Metrics"; defaults as there). ``process`` takes the list of per-sample dicts the
-    classifier returns in predict mode, ``{"scores": logits (K,), "gt_label": (K,),
-    "difficult": (K,) bool, "unknown": (K,) bool}`` (either mask may be missing: none such
-    labels; unknown labels are left out of every figure per class), and keeps
+    (docs/conventions.md, "Metrics"; defaults as there). ``process`` takes the list of
+    per-sample dicts the classifier returns in predict mode, ``{"scores": logits (K,),
+    "gt_label": (K,), "difficult": (K,) bool, "unknown": (K,) bool}`` (either mask may be
+    missing: none such labels; unknown labels are left out of every figure per class), and keeps
     them on the CPU; mmengine gathers them across ranks; ``compute_metrics`` returns the 13
     figures and ``AP/<class name>`` for each class that has a positive (names from
     ``dataset_meta["classes"]`` when the evaluator sets it, else the class index).

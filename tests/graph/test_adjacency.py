@@ -20,7 +20,7 @@ from mlrkit.graph import (
 
 
 def reference_mlgcn(nums, cooc, tau, p=0.25):
-    """docs/maths.md ("Label graph"), one entry at a time: binary A, re-weighted A', normalised A_hat."""
+    """docs/maths.md ("Label graph"), one entry at a time: binary A, re-weighted A', A_hat."""
     k = len(nums)
     binary = [[0.0] * k for _ in range(k)]
     for i in range(k):

@@ -1,7 +1,8 @@
 # PASCAL VOC 2007: trainval for training, test for evaluation, the 20 classes in the standard
 # order; "difficult" labels are ignored in AP and P/R (docs/conventions.md; ML-GCN's treatment
 # is MultiLabelMetric(difficult_mode="negative")). In training they are left out of the loss
-# unless the model says otherwise (model.train_difficult; the full-scale configs: "positive"). Set data_root to the VOC2007 folder:
+# unless the model says otherwise (model.train_difficult; the full-scale configs: "positive").
+# Set data_root to the VOC2007 folder:
 #   data/VOCdevkit/VOC2007/{Annotations,ImageSets/Main,JPEGImages}
 from mmengine.dataset import DefaultSampler, default_collate
 
