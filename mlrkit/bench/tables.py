@@ -262,14 +262,7 @@ def build_table(
             cells.append(Cell.of(summarize(shares), empty, digits=2))
         rows.append(cells)
         if row.paper is not None and printed is not None:
-            values = printed["rows"][row.paper]
-            paper_cells = [Cell(text=row.paper), Cell(text="paper")]
-            for col in spec.columns:
-                value = values.get(col.paper) if col.paper else None
-                paper_cells.append(Cell(mean=value) if value is not None else Cell(text=""))
-            if oracles is not None:
-                paper_cells.append(Cell(text=""))
-            rows.append(paper_cells)
+            rows.append(_printed_row(spec, printed, row.paper, "paper", oracles is not None))
     if oracles is not None:
         for (name, label), share in zip(ORACLE_ROWS, (0.0, 1.0)):
             cells = [Cell(text=label), Cell(text="oracle")]
@@ -283,18 +276,25 @@ def build_table(
 def _cited_rows(spec: TableSpec, printed: Mapping[str, Any], with_share: bool) -> list[list[Cell]]:
     """The printed rows no variant of ``spec`` stands for, in the paper's order."""
     ours = {row.paper for row in spec.rows}
-    out = []
-    for name, values in printed["rows"].items():
-        if name in ours:
-            continue
-        cells = [Cell(text=name), Cell(text="cited")]
-        for col in spec.columns:
-            value = values.get(col.paper) if col.paper else None
-            cells.append(Cell(mean=value) if value is not None else Cell(text=""))
-        if with_share:
-            cells.append(Cell(text=""))
-        out.append(cells)
-    return out
+    return [
+        _printed_row(spec, printed, name, "cited", with_share)
+        for name in printed["rows"]
+        if name not in ours
+    ]
+
+
+def _printed_row(
+    spec: TableSpec, printed: Mapping[str, Any], name: str, source: str, with_share: bool
+) -> list[Cell]:
+    """The paper's printed row ``name`` under ``spec``'s columns, labelled ``source``."""
+    values = printed["rows"][name]
+    cells = [Cell(text=name), Cell(text=source)]
+    for col in spec.columns:
+        value = values.get(col.paper) if col.paper else None
+        cells.append(Cell(mean=value) if value is not None else Cell(text=""))
+    if with_share:
+        cells.append(Cell(text=""))
+    return cells
 
 
 def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: Any) -> list[str]:
