@@ -153,8 +153,16 @@ def describe_setup(cfg: Mapping[str, Any]) -> str:
     return f"{data}; {backbone}; {resolution}; {schedule}"
 
 
-#: Datasets whose labels can be "difficult" (the convention line names their treatment).
-_DIFFICULT_DATASETS = ("VOCMultiLabel",)
+def _has_difficult_labels(dataset_type: Any) -> bool:
+    """Whether a dataset type marks labels "difficult" (VOC and its subclasses)."""
+    from mlrkit.datasets.voc import VOCMultiLabel
+    from mlrkit.registry import DATASETS
+
+    try:
+        cls = DATASETS.get(dataset_type) if isinstance(dataset_type, str) else dataset_type
+    except KeyError:  # not registered here (e.g. a plugin's): nothing to state
+        return False
+    return isinstance(cls, type) and issubclass(cls, VOCMultiLabel)
 
 
 def describe_conventions(cfg: Mapping[str, Any]) -> str:
@@ -182,7 +190,7 @@ def describe_conventions(cfg: Mapping[str, Any]) -> str:
     )
     train = ((cfg.get("train_dataloader") or {}).get("dataset")) or {}
     model = cfg.get("model") or {}
-    if train.get("type") in _DIFFICULT_DATASETS:
+    if _has_difficult_labels(train.get("type")):
         text += (
             f", difficult {option('difficult_mode')}; training: difficult labels "
             f"{model.get('train_difficult', 'ignore')}"
