@@ -1,6 +1,7 @@
 """What ``mlrkit data check`` computes: split statistics, bad images, duplicates and leaks.
 
-Each image gets a content hash (BLAKE2b-128): of the file's bytes for file-based datasets, of
+Each image gets a content hash (SHA-256, which OpenSSL computes with the CPU's SHA
+instructions where there are any): of the file's bytes for file-based datasets, of
 the decoded uint8 pixels and their shape for datasets rendered in memory (the built-in data).
 Two images with the same hash are exact duplicates; one hash in the train split and in a
 val/test split is a **leak**. Files are hashed in a thread pool (hashlib and file reads
@@ -32,7 +33,7 @@ def hash_file(path: str) -> tuple[str | None, str | None]:
     Returns:
         (hex digest or None when unreadable, problem or None)
     """
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hashlib.sha256()
     try:
         with open(path, "rb") as f:
             head = f.read(_CHUNK)
@@ -55,7 +56,7 @@ def _hash_pixels(dataset, index: int) -> tuple[str | None, str | None]:
         image = dataset.load_image(index).numpy()  # (3, H, W) uint8
     except OSError as err:
         return None, f"unreadable: {err}"
-    digest = hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=16)
+    digest = hashlib.sha256(np.ascontiguousarray(image).tobytes())
     digest.update(repr(image.shape).encode())
     return digest.hexdigest(), None
 

@@ -89,9 +89,12 @@ class OpenImagesMultiLabel(FileMultiLabelDataset):
         self.label_names = tuple(mids)
         self.classes = tuple(names)
 
-        image_ids, label_ids, confidence = read_image_labels(self.labels_csv)
+        image_ids, image_index, label_ids, label_index, confidence = read_image_labels(
+            self.labels_csv
+        )
         column = {mid: k for k, mid in enumerate(mids)}
-        cols = np.array([column.get(mid, -1) for mid in label_ids.tolist()], dtype=np.int64)
+        label_column = np.array([column.get(mid, -1) for mid in label_ids.tolist()], np.int64)
+        cols = label_column[label_index]  # (R,), -1 for a class not kept
         kept = cols >= 0
         if not kept.all():
             logger.info(
@@ -100,8 +103,12 @@ class OpenImagesMultiLabel(FileMultiLabelDataset):
                 self.labels_csv,
                 len(mids),
             )
-        ids, rows = _first_appearance(image_ids[kept])
-        cols, confidence = cols[kept], confidence[kept]
+        # images with a kept row, in order of first appearance (the dictionary's order)
+        has_row = np.zeros(len(image_ids), dtype=bool)
+        has_row[image_index[kept]] = True
+        new_row = np.cumsum(has_row) - 1  # (D,) image -> row of the target matrix
+        ids = image_ids[has_row].tolist()
+        rows, cols, confidence = new_row[image_index[kept]], cols[kept], confidence[kept]
         targets = np.zeros((len(ids), len(mids)), dtype=np.uint8)
         known = np.zeros((len(ids), len(mids)), dtype=bool)
         known[rows, cols] = True
@@ -128,11 +135,18 @@ def _pyarrow_csv():
     return pacsv
 
 
-def read_image_labels(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def read_image_labels(
+    path: Path,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Parse an ``*-annotations-human-imagelabels*.csv`` file with pyarrow.
 
+    ImageID and LabelName are read dictionary-encoded (each distinct string is decoded once),
+    Confidence as an integer; the Source column is not read.
+
     Returns:
-        ImageID (R,) and LabelName (R,) as numpy object arrays of str, Confidence (R,) uint8.
+        image_ids (N,) distinct ImageIDs in order of first appearance, image_index (R,) int64
+        row -> image, label_ids (L,) distinct LabelNames, label_index (R,) int64 row -> label,
+        confidence (R,) uint8 (1 or 0).
 
     Raises:
         ValueError: naming the file and the first bad line.
@@ -148,38 +162,64 @@ def read_image_labels(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             f"{str(path)!r} line 1: expected the header {','.join(_COLUMNS)!r} of an Open "
             f"Images image-level labels file, got {','.join(header)!r}"
         )
+    text = pa.dictionary(pa.int32(), pa.string())
+    options = pacsv.ConvertOptions(
+        column_types={"ImageID": text, "LabelName": text, "Confidence": pa.int8()},
+        include_columns=["ImageID", "LabelName", "Confidence"],
+        strings_can_be_null=False,
+    )
     try:
-        table = pacsv.read_csv(
-            path,
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in _COLUMNS}, strings_can_be_null=False
-            ),
-        )
+        table = pacsv.read_csv(path, convert_options=options)
     except pa.ArrowInvalid as err:
         raise ValueError(_first_bad_line(path) or f"{str(path)!r}: {err}") from None
-    image_ids = table.column("ImageID").to_numpy(zero_copy_only=False)
-    label_ids = table.column("LabelName").to_numpy(zero_copy_only=False)
-    conf = table.column("Confidence").to_numpy(zero_copy_only=False)
-    one, zero = conf == "1", conf == "0"
-    bad = ~(one | zero) | (image_ids == "") | (label_ids == "")
+    image_ids, image_index = _codes(table.column("ImageID"))
+    label_ids, label_index = _codes(table.column("LabelName"))
+    conf = table.column("Confidence").to_numpy()  # (R,)
+    bad = (conf != 0) & (conf != 1)
+    empty_image = np.flatnonzero(image_ids == "")
+    empty_label = np.flatnonzero(label_ids == "")
+    if empty_image.size:
+        bad |= image_index == empty_image[0]
+    if empty_label.size:
+        bad |= label_index == empty_label[0]
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise ValueError(
             f"{str(path)!r} line {row + 2}: expected 'ImageID,Source,LabelName,Confidence' "
-            f"with Confidence 0 or 1 and no empty ID, got "
-            f"{image_ids[row]!r}, {label_ids[row]!r}, Confidence {conf[row]!r}"
+            f"with Confidence 0 or 1 and no empty ID, got ImageID {image_ids[image_index[row]]!r}, "
+            f"LabelName {label_ids[label_index[row]]!r}, Confidence {int(conf[row])}"
         )
-    return image_ids, label_ids, one.astype(np.uint8)
+    return image_ids, image_index, label_ids, label_index, conf.astype(np.uint8)
+
+
+def _codes(column) -> tuple[np.ndarray, np.ndarray]:
+    """A dictionary-encoded chunked column as (distinct values in order of first appearance,
+    index of each row's value). Shapes: (D,) str objects, (R,) int64."""
+    column = column.unify_dictionaries()
+    if column.num_chunks == 0:
+        return np.array([], dtype=object), np.zeros(0, dtype=np.int64)
+    values = column.chunk(0).dictionary.to_numpy(zero_copy_only=False)  # (D,)
+    index = np.concatenate([c.indices.to_numpy() for c in column.chunks]).astype(np.int64)
+    return values, index
 
 
 def _first_bad_line(path: Path) -> str | None:
-    """The message for the first line without 4 fields (only run when pyarrow refused)."""
+    """The message for the first malformed line (only run when pyarrow refused the file)."""
     with open(path, encoding="utf-8", errors="replace") as f:
-        for lineno, line in enumerate(f, 1):
-            if line.strip() and line.count(",") != 3:
+        next(f, None)
+        for lineno, line in enumerate(f, 2):
+            fields = line.rstrip("\r\n").split(",")
+            if not line.strip():
+                continue
+            if len(fields) != 4:
                 return (
                     f"{str(path)!r} line {lineno}: expected 4 fields "
                     f"(ImageID,Source,LabelName,Confidence), got {line.strip()!r}"
+                )
+            if fields[3].strip() not in ("0", "1"):
+                return (
+                    f"{str(path)!r} line {lineno}: Confidence must be 0 or 1, got "
+                    f"{fields[3].strip()!r}"
                 )
     return None
 
@@ -226,16 +266,3 @@ def _restrict(mids: list[str], names: list[str], path: Path) -> tuple[list[str],
                 )
             keep.append(mid)
     return keep, [name_of[m] for m in keep]
-
-
-def _first_appearance(ids: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """Distinct ids in order of first appearance, and each row's index into them.
-
-    Shapes:
-        - ids: (R,) -> (N,) list, (R,) int64
-    """
-    uniq, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")  # (N,) unique ids by first appearance
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return uniq[order].tolist(), rank[inverse.reshape(-1)]
