@@ -138,6 +138,13 @@ def run_list(command: str, scratch: Path) -> None:
     assert "DeepLIFTHead" in out.stdout
 
 
+def run_data_check(command: str, scratch: Path) -> None:
+    out = shell(with_options(command, TINY_SYNTHETIC), scratch)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "no leak between train and val/test" in out.stdout
+    assert (scratch / "work_dirs/data_check/deeplift_agcn/class_frequencies.png").is_file()
+
+
 def run_train_test_cam(command: str, scratch: Path) -> None:
     # the three commands share a trained model: train once (tiny), then test and cam on it
     ckpt = scratch / "work_dirs/deeplift_agcn/epoch_8.pth"
@@ -341,6 +348,7 @@ def run_bench_slurm(command: str, scratch: Path) -> None:
 RUN_HERE = {
     "mlrkit list": run_list,
     "mlrkit list heads": run_list,
+    "mlrkit data check configs/synthetic/deeplift_agcn.py": run_data_check,
     "mlrkit train configs/synthetic/deeplift_agcn.py": run_train_test_cam,
     "mlrkit test configs/synthetic/deeplift_agcn.py work_dirs/deeplift_agcn/epoch_8.pth "
     "--out results.json": run_train_test_cam,

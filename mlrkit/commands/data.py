@@ -24,6 +24,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--out", default=None, help="folder for the chart (default work_dirs/data_check/<config>)"
     )
     c.add_argument("--workers", type=int, default=None, help="hashing threads")
+    c.add_argument(
+        "--decode",
+        action="store_true",
+        help="also decode every image (finds corrupt files; slower than hashing alone)",
+    )
     c.add_argument("--cfg-options", nargs="+", action=DictAction, default={}, metavar="KEY=VAL")
     c.add_argument("--debug", action="store_true", help="show tracebacks")
     c.set_defaults(func=run)
@@ -63,7 +68,13 @@ def run(args: argparse.Namespace) -> int:
         for name, dataset in datasets:
             task = progress.add_task(f"hashing {name}", total=len(dataset))
             reports.append(
-                check_split(name, dataset, workers, lambda n, t=task: progress.advance(t, n))
+                check_split(
+                    name,
+                    dataset,
+                    workers,
+                    lambda n, t=task: progress.advance(t, n),
+                    decode=args.decode,
+                )
             )
 
     rows = []

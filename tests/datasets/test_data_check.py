@@ -48,6 +48,19 @@ def test_planted_duplicate_across_splits_fails(tmp_path, capsys):
     assert (out / "class_frequencies.png").stat().st_size > 0
 
 
+def test_decode_finds_a_corrupt_file_with_a_valid_signature(tmp_path, capsys):
+    write_split(tmp_path, "train", [(1, 1, 1), (2, 2, 2)])
+    write_split(tmp_path, "val", [(9, 9, 9)])
+    png = (tmp_path / "train" / "train_1.png").read_bytes()
+    (tmp_path / "train" / "train_1.png").write_bytes(png[:20])  # truncated, PNG signature kept
+    argv = ["data", "check", str(config(tmp_path)), "--out", str(tmp_path / "o")]
+    assert main(argv) == 0
+    assert "train: bad image" not in capsys.readouterr().out
+    assert main([*argv, "--decode"]) == 0
+    out = capsys.readouterr().out
+    assert "train: bad image" in out and "train_1.png: unreadable" in out
+
+
 def test_no_leak_passes_and_reports_duplicates_inside_a_split(tmp_path, capsys):
     write_split(tmp_path, "train", [(1, 1, 1), (1, 1, 1), (3, 3, 3)])
     write_split(tmp_path, "val", [(9, 9, 9)])
