@@ -14,6 +14,51 @@ import sys
 
 import mlrkit
 
+# Errors that bad input raises (with a message naming the thing and the fix): printed as one
+# line, with the traceback only under --debug (or MLRKIT_DEBUG=1). Anything else is a bug and
+# keeps its traceback.
+EXPECTED_ERRORS = (
+    OSError,  # missing, unreadable or undecodable files, a full disk, permissions
+    ValueError,
+    KeyError,
+    ImportError,
+    SyntaxError,
+    RecursionError,
+    FloatingPointError,
+)
+
+
+def one_line(err: BaseException) -> str:
+    """An exception's message on one line.
+
+    A ``KeyError`` keeps its text unquoted; an error re-raised from a DataLoader worker keeps
+    the original error's last line (not the worker's traceback).
+    """
+    text = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
+    if "Original Traceback" in text:
+        lines = [line for line in text.splitlines() if line.strip()]
+        text = lines[-1] if lines else text
+    text = " ".join(part.strip() for part in text.splitlines() if part.strip())
+    return text or type(err).__name__
+
+
+def _one_line_warnings(*categories: type[Warning]) -> None:
+    """Show warnings of these categories as one ``mlrkit: warning: ...`` line on stderr."""
+    import warnings
+
+    default = warnings.showwarning
+    if getattr(default, "mlrkit_one_line", False):
+        return  # already installed in this process
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, categories):
+            print(f"mlrkit: warning: {message}", file=file or sys.stderr)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    show.mlrkit_one_line = True
+    warnings.showwarning = show
+
 
 def verb_modules() -> list[str]:
     """The modules of :mod:`mlrkit.commands`, one verb each (``mlrkit <verb>``)."""
@@ -47,23 +92,26 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings(
         "ignore", message="`torch.jit.script` is deprecated", category=FutureWarning
     )
-    from mlrkit.plugins import load_plugins
 
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
+    from mlrkit.bench.results import BenchResultWarning
+    from mlrkit.plugins import PluginWarning, load_plugins
+
+    _one_line_warnings(PluginWarning, BenchResultWarning)
     load_plugins()
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("mlrkit: interrupted", file=sys.stderr)
         return 130
-    except (FileNotFoundError, ValueError, KeyError, FloatingPointError) as err:
+    except EXPECTED_ERRORS as err:
         if getattr(args, "debug", False) or os.environ.get("MLRKIT_DEBUG"):
             raise
-        print(f"mlrkit {args.command}: error: {err}", file=sys.stderr)
+        print(f"mlrkit {args.command}: error: {one_line(err)}", file=sys.stderr)
         return 1
 
 

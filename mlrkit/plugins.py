@@ -9,8 +9,9 @@ A plugin is any installed distribution that declares an entry point in the group
 
 Plugins are imported once per process, lazily: when the CLI starts and when a registry lookup
 misses. ``MLRKIT_DISABLE_PLUGIN_AUTOLOAD=1`` turns discovery off (``custom_imports`` in a config
-still works). A plugin that fails to import gives a :class:`PluginWarning` naming the plugin and
-the error; everything else keeps working.
+still works). A plugin that fails to import (any exception, ``sys.exit()`` or
+``KeyboardInterrupt`` included) gives a :class:`PluginWarning` naming the plugin and the error;
+everything else keeps working.
 """
 
 from __future__ import annotations
@@ -75,8 +76,10 @@ def _load_one(ep: EntryPoint) -> PluginRecord:
         obj = ep.load()
         if callable(obj) and not isinstance(obj, types.ModuleType) and not inspect.isclass(obj):
             obj()
-    except Exception as err:  # noqa: BLE001 - a broken plugin must not take mlrkit down
-        record.error = f"{type(err).__name__}: {err}"
+    except (Exception, SystemExit, KeyboardInterrupt) as err:  # noqa: BLE001
+        # a broken plugin must not take mlrkit down, not even by calling sys.exit() or by
+        # raising KeyboardInterrupt while it is imported
+        record.error = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
         warnings.warn(
             f"mlrkit plugin {ep.name!r} ({ep.value}, distribution {dist!r}) failed to import "
             f"and was skipped: {record.error}. Fix or uninstall it, or set {DISABLE_ENV}=1 "

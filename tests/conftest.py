@@ -31,6 +31,13 @@ def make_distribution(
     return root
 
 
+@pytest.fixture(scope="session")
+def write_distribution():
+    """:func:`make_distribution`, for test modules (which cannot import conftest in importlib
+    mode)."""
+    return make_distribution
+
+
 @pytest.fixture
 def plugin_path(tmp_path, monkeypatch):
     """Factory: put a tiny plugin distribution on sys.path and forget it afterwards."""

@@ -21,6 +21,7 @@ from typing import Any
 from mlrkit.bench.spec import BenchPlan, RunSpec, plain
 
 __all__ = [
+    "BenchResultWarning",
     "Summary",
     "load_result",
     "metric_value",
@@ -34,13 +35,56 @@ def result_path(work_dir: Path, run: RunSpec) -> Path:
     return Path(work_dir) / "results" / f"{run.run}.json"
 
 
+class BenchResultWarning(UserWarning):
+    """A result file holds something other than a result; the run is shown as failed."""
+
+
+def _result_problem(result: Any) -> str | None:
+    """What is wrong with the types of a result record, or None when nothing is."""
+    if not isinstance(result, dict):
+        return f"expected a JSON object, got {type(result).__name__}"
+    for key in ("status", "fingerprint"):
+        if key in result and not isinstance(result[key], str):
+            return f"{key!r} is {result[key]!r}, not a string"
+    for key in ("metrics", "per_class_ap"):
+        table = result.get(key)
+        if table is None:
+            continue
+        if not isinstance(table, dict):
+            return f"{key!r} is a {type(table).__name__}, not an object of numbers"
+        for name, value in table.items():
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int, float))
+            ):
+                return f"{key}.{name} is {value!r}, not a number"
+    return None
+
+
 def load_result(work_dir: Path, run: RunSpec) -> dict[str, Any] | None:
-    """The result JSON of a run, or None when there is none (or it cannot be read)."""
+    """The result JSON of a run, or None when there is none (or it cannot be read).
+
+    A result whose values have the wrong types (e.g. a metric that is a string) is returned as
+    a failed result naming the file, with a :class:`BenchResultWarning`: the run shows as
+    failed, every other run renders, and ``--retry-failed`` runs it again.
+    """
     path = result_path(work_dir, run)
     try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
+        result = json.loads(path.read_text())
+    except (OSError, ValueError, RecursionError):
         return None
+    problem = _result_problem(result)
+    if problem is None:
+        return result
+    import warnings
+
+    error = f"result file {path} is damaged: {problem}"
+    warnings.warn(
+        f"{error}; run {run.run} is shown as failed (--retry-failed runs it again)",
+        BenchResultWarning,
+        stacklevel=1,  # one place: shown once per file, however often the file is read
+    )
+    fingerprint = result.get("fingerprint") if isinstance(result, dict) else None
+    return {"status": "failed", "fingerprint": fingerprint, "error": error}
 
 
 def run_state(result: Mapping[str, Any] | None, run: RunSpec) -> str:

@@ -610,7 +610,8 @@ def load_bench(
         }
         if not datasets:
             raise BenchConfigError("bench.datasets is empty; drop it or name the datasets")
-    name = str(spec.get("name") or path.stem)
+    # the name is a folder name (work_dirs/bench/<name>): made file-name safe like variants'
+    name = slug(str(spec.get("name") or path.stem))
     plan = BenchPlan(path, name, quick, run_seeds, datasets, variants, active)
 
     groups = [

@@ -32,7 +32,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--cell", type=int, default=160, help="grid cell side in pixels")
     p.add_argument("--device", help="cpu, cuda, cuda:1, ... (default: cuda if available)")
-    p.add_argument("--cfg-options", nargs="+", action=DictAction, default={}, metavar="KEY=VAL")
+    p.add_argument(
+        "--cfg-options",
+        nargs="+",
+        action=DictAction,
+        default={},
+        metavar="KEY=VAL",
+        help="override config entries (keys must exist)",
+    )
     p.add_argument("--debug", action="store_true", help="show full tracebacks")
     p.set_defaults(func=run)
 
@@ -71,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--top-k must be at least 1, got {args.top_k}.")
     if args.cell < 16:
         raise ValueError(f"--cell must be at least 16 pixels, got {args.cell}.")
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options, strict=True)
     try:  # every image is read before the model is built: a bad path fails fast
         images = [load_image(path, cfg, size=args.size) for path in args.images]
     except ImageDecodeError as err:

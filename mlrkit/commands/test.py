@@ -8,22 +8,46 @@ from mmengine.config import DictAction
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("test", help="evaluate a checkpoint on the config's test split")
-    p.add_argument("config")
-    p.add_argument("checkpoint")
-    p.add_argument("--out", help="write the metrics (and per-class AP) to this JSON file")
-    p.add_argument("--work-dir")
-    p.add_argument("--launcher", choices=["none", "pytorch", "slurm"], default="none")
-    p.add_argument("--cfg-options", nargs="+", action=DictAction, default={}, metavar="KEY=VAL")
+    p = sub.add_parser(
+        "test",
+        help="evaluate a checkpoint on the config's test split",
+        description="Evaluate a checkpoint on the config's test split (its val split when it "
+        "has none) and print the 13 figures; --out also saves them with the per-class AP.",
+    )
+    p.add_argument("config", help="the config the checkpoint was trained with")
+    p.add_argument("checkpoint", help="a checkpoint written by `mlrkit train` (.pth)")
+    p.add_argument(
+        "--out", metavar="FILE", help="write the metrics (and per-class AP) to this JSON file"
+    )
+    p.add_argument(
+        "--work-dir",
+        help="where the evaluation's logs go (default: work_dirs/<config name>)",
+    )
+    p.add_argument(
+        "--launcher",
+        choices=["none", "pytorch", "slurm"],
+        default="none",
+        help="'pytorch' under torchrun, 'slurm' under srun",
+    )
+    p.add_argument(
+        "--cfg-options",
+        nargs="+",
+        action=DictAction,
+        default={},
+        metavar="KEY=VAL",
+        help="override config entries, e.g. test_dataloader.batch_size=8 (keys must exist)",
+    )
     p.add_argument("--debug", action="store_true", help="show full tracebacks")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from mlrkit.engine.config import load_config
-    from mlrkit.engine.runner import test
+    from mlrkit.engine.runner import check_output_file, test
 
-    cfg = load_config(args.config, args.cfg_options)
+    if args.out is not None:  # before the evaluation, not after it
+        check_output_file(args.out, "--out")
+    cfg = load_config(args.config, args.cfg_options, strict=True)
     metrics = test(
         cfg, args.checkpoint, out=args.out, work_dir=args.work_dir, launcher=args.launcher
     )

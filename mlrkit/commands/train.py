@@ -39,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action=DictAction,
         default={},
         metavar="KEY=VAL",
-        help="override config entries, e.g. train_cfg.max_epochs=3",
+        help="override config entries, e.g. train_cfg.max_epochs=3 (keys must exist)",
     )
     p.add_argument("--debug", action="store_true", help="show full tracebacks")
     p.set_defaults(func=run)
@@ -49,6 +49,6 @@ def run(args: argparse.Namespace) -> int:
     from mlrkit.engine.config import load_config
     from mlrkit.engine.runner import train
 
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options, strict=True)
     train(cfg, work_dir=args.work_dir, resume=args.resume, amp=args.amp, launcher=args.launcher)
     return 0

@@ -134,7 +134,11 @@ def require_dir(path: str | Path, what: str) -> Path:
 
 
 def read_json(path: Path) -> Any:
-    """Parse a JSON file; a syntax error names the file, the line and the column."""
+    """Parse a JSON file; a syntax error names the file, the line and the column.
+
+    Raises:
+        ValueError: malformed JSON, not UTF-8, or nested too deeply (a ``RecursionError``).
+    """
     try:
         with open(path, encoding="utf-8") as f:
             return json.load(f)
@@ -145,4 +149,9 @@ def read_json(path: Path) -> Any:
     except UnicodeDecodeError as err:
         raise ValueError(
             f"{str(path)!r} is not UTF-8 text ({err.reason} at byte {err.start})"
+        ) from None
+    except RecursionError:
+        raise ValueError(
+            f"{str(path)!r} nests JSON arrays or objects too deeply to parse; it is not an "
+            "annotation file"
         ) from None

@@ -34,7 +34,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from mlrkit.datasets._io import decode_image_file, encode_paths
+from mlrkit.datasets._io import ImageDecodeError, decode_image_file, encode_paths
 
 __all__ = ["MultiLabelDataset", "FileMultiLabelDataset", "build_pipeline"]
 
@@ -215,7 +215,15 @@ class MultiLabelDataset(Dataset):
     def _load_readable(self, index: int) -> tuple[int, torch.Tensor]:
         """Load sample ``index`` or, when skipping, the next readable one after it."""
         if self.on_bad_image == "raise":
-            return index, self.load_image(index)
+            try:
+                return index, self.load_image(index)
+            except ImageDecodeError as err:
+                raise ImageDecodeError(
+                    err.path,
+                    f"{err.reason} ({type(self).__name__} sample {index}); replace or remove "
+                    "the file, or set the dataset's on_bad_image='skip' to skip unreadable "
+                    "images",
+                ) from err
         num = len(self)
         for step in range(num):
             candidate = (index + step) % num

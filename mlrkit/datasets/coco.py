@@ -86,6 +86,16 @@ class CocoMultiLabel(FileMultiLabelDataset):
         targets[rows, cols] = 1
         keep = np.flatnonzero(targets.any(axis=1)) if drop_empty else np.arange(len(img_ids))
 
+        if keep.size == 0:
+            reason = (
+                "its 'images' list is empty"
+                if not img_ids
+                else f"none of its {len(img_ids)} images has an annotation (drop_empty=True)"
+            )
+            raise ValueError(
+                f"CocoMultiLabel: COCO annotation file {str(self.ann_file)!r} gives no sample: "
+                f"{reason}; check that it is the right instances_*.json"
+            )
         self._targets = np.ascontiguousarray(targets[keep])
         self.img_ids = tuple(img_ids[n] for n in keep)
         files = [coco.imgs[img_id]["file_name"] for img_id in self.img_ids]

@@ -173,6 +173,8 @@ def _read_jsonl(path: Path, image_key: str, labels_key: str) -> list[Record]:
                 raise ValueError(
                     f"{where}: malformed JSON ({err.msg} at column {err.colno})"
                 ) from None
+            except RecursionError:
+                raise ValueError(f"{where}: JSON nested too deeply to parse") from None
             if not isinstance(obj, dict):
                 raise ValueError(f"{where}: expected a JSON object, got {type(obj).__name__}")
             image, names = obj.get(image_key), obj.get(labels_key)

@@ -24,19 +24,47 @@ def load_config(
     Args:
         path: the config file.
         cfg_options: dotted keys to values, e.g. ``{"train_cfg.max_epochs": 3}``.
-        strict: if True, every overridden key must already exist in the config.
+        strict: if True, every overridden key must already exist in the config (the error
+            names close matches), and a number or a flag must stay one.
 
     Raises:
         FileNotFoundError: the config file does not exist.
         KeyError: ``strict`` and an override names a key the config does not have.
+        SyntaxError: the file (or one it inherits from) is not valid Python; the message names
+            the file and the line.
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"config file {path} does not exist")
-    cfg = Config.fromfile(str(path))
+        state = "is a folder, not a config file" if path.is_dir() else "does not exist"
+        raise FileNotFoundError(f"config file {path} {state}")
+    cfg = _from_file(path)
     if cfg_options:
         apply_overrides(cfg, cfg_options, strict=strict)
     return cfg
+
+
+def _from_file(path: Path) -> Config:
+    """``Config.fromfile`` with a syntax error named by file and line (mmengine loses both)."""
+    import ast
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"config file {path} is not UTF-8 text ({err.reason})") from None
+    if path.suffix == ".py":
+        try:
+            ast.parse(text, filename=str(path))
+        except SyntaxError as err:
+            raise SyntaxError(
+                f"config file {path}, line {err.lineno}: {err.msg}; fix the Python syntax there"
+            ) from None
+    try:
+        return Config.fromfile(str(path))
+    except SyntaxError as err:  # in a file the config inherits from (a _base_ piece)
+        raise SyntaxError(
+            f"config file {path}: a file it inherits from has a syntax error at line "
+            f"{err.lineno}: {err.msg}"
+        ) from None
 
 
 def _children(node: Any) -> list[str]:
@@ -47,27 +75,87 @@ def _children(node: Any) -> list[str]:
     return []
 
 
+def _arguments(node: Any) -> tuple[list[str], bool]:
+    """The constructor arguments of a component dict's ``type`` (and whether it takes ``**kw``).
+
+    A key the config leaves at its default is still a valid override
+    (``model.adjacency=graph.npy``); only the names the constructor accepts are.
+    """
+    import inspect
+
+    kind = node.get("type") if isinstance(node, Mapping) else None
+    if isinstance(kind, str):
+        from mlrkit.registry import ALL_REGISTRIES
+
+        for registry in ALL_REGISTRIES.values():
+            try:
+                found = registry.get(kind)
+            except KeyError:
+                continue
+            if found is not None:
+                kind = found
+                break
+    if not callable(kind):
+        return [], False
+    try:
+        params = inspect.signature(kind).parameters.values()
+    except (TypeError, ValueError):
+        return [], False
+    names = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    return names, any(p.kind == p.VAR_KEYWORD for p in params)
+
+
 def check_override_keys(cfg: Config | Mapping, options: Mapping[str, Any]) -> None:
-    """Raise KeyError for the first dotted key that does not exist in ``cfg``."""
+    """Raise KeyError for the first dotted key that does not exist in ``cfg``.
+
+    A key that a component dict (one with a ``type``) leaves out is accepted when the
+    component's constructor takes an argument of that name. Also raises ValueError when a
+    string replaces a number or a flag (``max_epochs=two``).
+    """
     for dotted in options:
         node: Any = cfg._cfg_dict if isinstance(cfg, Config) else cfg
         walked: list[str] = []
-        for part in str(dotted).split("."):
+        parts = str(dotted).split(".")
+        for depth, part in enumerate(parts):
             names = _children(node)
             if part not in names:
+                arguments, takes_any = _arguments(node)
+                if depth == len(parts) - 1 and (part in arguments or takes_any):
+                    node = None  # a constructor argument the config does not set
+                    break
                 where = ".".join(walked) or "the top level"
-                close = difflib.get_close_matches(part, names, n=3)
+                candidates = list(dict.fromkeys([*names, *arguments]))
+                close = difflib.get_close_matches(part, candidates, n=3)
                 hint = (
                     f" Did you mean: {', '.join('.'.join([*walked, c]) for c in close)}?"
                     if close
                     else ""
                 )
+                known = ", ".join(candidates) if candidates else "(not a dict or list)"
                 raise KeyError(
                     f"override {dotted!r}: the config has no key {part!r} at {where}.{hint} "
-                    f"Keys there: {', '.join(names) if names else '(not a dict or list)'}."
+                    f"Keys there: {known}."
                 )
             node = node[int(part)] if isinstance(node, (list, tuple)) else node[part]
             walked.append(part)
+        _check_value_type(str(dotted), node, options[dotted])
+
+
+def _check_value_type(dotted: str, current: Any, value: Any) -> None:
+    """A number or a flag in the config must stay one (``max_epochs=two`` is refused)."""
+    if not isinstance(value, str) or current is None:
+        return
+    if isinstance(current, bool):
+        expected = "True or False"
+    elif isinstance(current, int):
+        expected = "an integer"
+    elif isinstance(current, float):
+        expected = "a number"
+    else:
+        return
+    raise ValueError(
+        f"override {dotted}={value}: expected {expected}, as the config's value {current!r} is"
+    )
 
 
 def apply_overrides(cfg: Config, options: Mapping[str, Any], strict: bool = False) -> Config:

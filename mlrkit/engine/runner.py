@@ -28,7 +28,15 @@ from mlrkit.engine.config import to_plain
 from mlrkit.engine.distributed import default_backend, init_distributed
 from mlrkit.engine.recipe import apply_recipe, configure_mixed_precision
 
-__all__ = ["prepare_config", "build_runner", "train", "test", "write_json_atomic"]
+__all__ = [
+    "prepare_config",
+    "build_runner",
+    "train",
+    "test",
+    "write_json_atomic",
+    "check_output_file",
+    "check_work_dir",
+]
 
 ALWAYS_HOOKS = ("NaNLossHook", "SyncBNBuffersHook", "RunInfoHook", "ProgressBarHook")
 
@@ -36,11 +44,106 @@ ALWAYS_HOOKS = ("NaNLossHook", "SyncBNBuffersHook", "RunInfoHook", "ProgressBarH
 def write_json_atomic(path: str | Path, payload: Any) -> Path:
     """Write JSON to ``path`` through a temporary file and a rename (never half-written)."""
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder; give a file name, e.g. {path / 'out.json'}")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, default=str))
-    tmp.replace(path)
+    try:
+        tmp.write_text(json.dumps(payload, indent=2, default=str))
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # no stray temporary file, whatever went wrong
+        raise
     return path
+
+
+def check_output_file(path: str | Path, what: str) -> Path:
+    """Refuse an output file path that cannot be written, before any work is done.
+
+    Raises:
+        IsADirectoryError: ``path`` is a folder.
+        NotADirectoryError: a parent of ``path`` is a file.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"{what} {path} is a folder; give a file name, e.g. {what} {path / 'metrics.json'}"
+        )
+    _no_file_above(path, what)
+    return path
+
+
+def _no_file_above(path: Path, what: str) -> None:
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise NotADirectoryError(
+                    f"{what} {path} is under {parent}, which is a file, not a folder"
+                )
+            return
+
+
+def check_work_dir(path: str | Path, what: str = "work dir") -> Path:
+    """Create the work dir, or say in one line why it cannot be one (file, under a file, ...).
+
+    Raises:
+        NotADirectoryError: ``path`` or one of its parents is a file.
+        PermissionError: the folder cannot be created or written.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(f"{what} {path} is a file, not a folder; choose another path")
+    _no_file_above(path, what)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise PermissionError(
+            f"{what} {path} cannot be created ({err.strerror}); choose a writable path"
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise PermissionError(f"{what} {path} is not writable; choose a writable path")
+    return path
+
+
+def _check_one_cycle(cfg: Config, num_samples: int) -> None:
+    """Refuse a schedule too short for a ``OneCycleLR`` (mmengine would divide by zero).
+
+    Each of the cycle's phases must last at least one step: with ``pct_start`` p and T steps,
+    the warm-up ends at step ``p*T - 1`` (and, with ``three_phase``, the second phase at
+    ``2*p*T - 2``), the cycle at ``T - 1``.
+    """
+    loader = cfg.get("train_dataloader") or {}
+    train_loop = cfg.get("train_cfg") or {}
+    batch = int(loader.get("batch_size") or 1)
+    iters = num_samples // batch if loader.get("drop_last") else -(-num_samples // batch)
+    schedulers = cfg.get("param_scheduler") or []
+    if isinstance(schedulers, dict):
+        schedulers = [schedulers]
+    for i, sched in enumerate(schedulers):
+        if _type_name(sched) not in ("OneCycleLR", "OneCycleParamScheduler"):
+            continue
+        by_epoch = sched.get("by_epoch", True)
+        length = train_loop.get("max_epochs") if by_epoch else train_loop.get("max_iters")
+        end = sched.get("end", length)
+        if not isinstance(end, int) or isinstance(end, bool):
+            continue  # an unbounded or unusual schedule: mmengine's own checks apply
+        steps = sched.get("total_steps") or (end - int(sched.get("begin", 0)))
+        if by_epoch and sched.get("convert_to_iter_based"):
+            steps *= iters
+        p = float(sched.get("pct_start", 0.3))
+        if not 0 < p < 1:
+            continue  # mmengine refuses it with its own message
+        ends = [p * steps - 1, 2 * p * steps - 2] if sched.get("three_phase") else [p * steps - 1]
+        ends.append(steps - 1)
+        starts = [0.0, *ends[:-1]]
+        if all(e - s > 0 for s, e in zip(starts, ends)):
+            continue
+        unit = f"iteration(s) ({end} epoch(s) x {iters})" if by_epoch else "iteration(s)"
+        raise ValueError(
+            f"param_scheduler[{i}] (OneCycleLR, pct_start={p}) needs more than {1 / p:g} "
+            f"steps (each phase must last a step), but the schedule has {steps} {unit}; "
+            "train longer (train_cfg.max_epochs), use more data or a smaller batch"
+        )
 
 
 def _type_name(cfg: Any) -> str | None:
@@ -77,7 +180,7 @@ def prepare_config(
     elif not cfg.get("work_dir"):
         stem = Path(cfg.filename).stem if cfg.filename else "run"
         cfg.work_dir = str(Path("work_dirs") / stem)
-    Path(cfg.work_dir).mkdir(parents=True, exist_ok=True)
+    check_work_dir(cfg.work_dir)
 
     # 0. the schedule file's recipe: loss, train augmentations, EMA hook, mixed precision
     apply_recipe(cfg)
@@ -91,6 +194,7 @@ def prepare_config(
         )
     train_set = _build_dataset(train_cfg, "train")
     classes = tuple(train_set.classes)
+    _check_one_cycle(cfg, len(train_set))
     for loader in ("val_dataloader", "test_dataloader"):
         ds_cfg = _dataset_cfg(cfg, loader)
         if ds_cfg is None:

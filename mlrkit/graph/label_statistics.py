@@ -184,8 +184,9 @@ class LabelStatistics:
             raise FileNotFoundError(f"Label statistics file {path} does not exist.")
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise ValueError(f"Label statistics file {path} is not valid JSON: {err}.") from err
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
+            reason = "nested too deeply" if isinstance(err, RecursionError) else str(err)
+            raise ValueError(f"Label statistics file {path} is not valid JSON: {reason}.") from err
         if not isinstance(data, dict):
             raise ValueError(
                 f"Label statistics file {path} must hold a JSON object with keys "

@@ -290,13 +290,31 @@ class MultiLabelClassifier(BaseModel):
             path = Path(spec)
             if not path.is_file():
                 raise FileNotFoundError(f"MultiLabelClassifier: adjacency file {path} not found.")
-            spec = np.load(path, allow_pickle=False)
+            where = f"MultiLabelClassifier: adjacency file {path}"
+            try:
+                spec = np.load(path, allow_pickle=False)
+            except ValueError as err:  # numpy refuses pickled object arrays
+                raise ValueError(
+                    f"{where} holds pickled data, which is never loaded (it can run code); save "
+                    "a plain numeric (K, K) array with np.save(path, array)"
+                ) from err
+            except (OSError, EOFError) as err:
+                raise ValueError(f"{where} is not a .npy array ({err})") from err
+        else:
+            where = "MultiLabelClassifier: adjacency"
         matrix = torch.as_tensor(np.asarray(spec) if not isinstance(spec, Tensor) else spec)
         K = self.num_classes
-        if matrix.shape != (K, K) or not torch.isfinite(matrix.float()).all():
+        if matrix.shape != (K, K):
             raise ValueError(
-                f"MultiLabelClassifier: adjacency must be a finite ({K}, {K}) matrix, got shape "
+                f"{where} must be a ({K}, {K}) matrix (K = the number of classes), got shape "
                 f"{tuple(matrix.shape)}."
+            )
+        bad = ~torch.isfinite(matrix.double())
+        if bad.any():
+            i, j = torch.nonzero(bad)[0].tolist()
+            raise ValueError(
+                f"{where} has {int(bad.sum())} NaN or infinite entries (the first at [{i}, {j}]); "
+                "every entry must be a finite number."
             )
         return matrix.float()
 
