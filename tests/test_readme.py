@@ -158,13 +158,16 @@ def run_train_test_cam(command: str, scratch: Path) -> None:
     out = shell(with_options(command, TINY_SYNTHETIC), scratch)
     assert out.returncode == 0, out.stderr[-3000:]
     if command.startswith("mlrkit test"):
-        metrics = json.loads((scratch / "results.json").read_text())["metrics"]
+        out_json = scratch / "work_dirs/deeplift_agcn/test.json"
+        metrics = json.loads(out_json.read_text())["metrics"]
         assert 0 < metrics["multilabel/mAP"] <= 100
     else:
-        pngs = list((scratch / "cam").glob("*.png"))
+        pngs = list((scratch / "work_dirs/deeplift_agcn/cam").glob("*.png"))
         assert len(pngs) == 1
         with Image.open(pngs[0]) as grid:
             assert grid.size[0] > 200
+    # the README's commands write under work_dirs/, not beside the repository's own files
+    assert not (scratch / "cam").exists() and not (scratch / "results.json").exists()
 
 
 def run_bench_seeds(command: str, scratch: Path) -> None:
@@ -351,9 +354,9 @@ RUN_HERE = {
     "mlrkit data check configs/synthetic/deeplift_agcn.py": run_data_check,
     "mlrkit train configs/synthetic/deeplift_agcn.py": run_train_test_cam,
     "mlrkit test configs/synthetic/deeplift_agcn.py work_dirs/deeplift_agcn/epoch_8.pth "
-    "--out results.json": run_train_test_cam,
+    "--out work_dirs/deeplift_agcn/test.json": run_train_test_cam,
     "mlrkit cam configs/synthetic/deeplift_agcn.py work_dirs/deeplift_agcn/epoch_8.pth "
-    "docs/scene.png --out cam/": run_train_test_cam,
+    "docs/scene.png --out work_dirs/deeplift_agcn/cam": run_train_test_cam,
     "mlrkit bench configs/comparison.py --seeds 0 1 2 --jobs 2": run_bench_seeds,
     "mlrkit train configs/coco/deeplift_agcn_r101_448.py": run_full_scale,
     "torchrun --nproc_per_node=8 -m mlrkit.cli train configs/coco/deeplift_agcn_r101_448.py "
@@ -383,3 +386,22 @@ def test_readme_command_runs(command, scratch, request):
         handler(command, scratch, request.getfixturevalue("mini_coco"))
     else:
         handler(command, scratch)
+
+
+def test_readme_bench_example_is_a_valid_bench(scratch):
+    """The own-bench example of the README loads, with its quick settings, as written."""
+    from mlrkit.bench.spec import load_bench
+
+    block = next(
+        b
+        for b in re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+        if b.startswith("bench = dict(")
+    )
+    config = scratch / "my_bench.py"
+    config.write_text(block)
+    try:
+        plan = load_bench(config, quick=True)
+    finally:
+        config.unlink()
+    assert [v.name for v in plan.variants] == ["AGCN", "AGCN tau 0.3", "pooled"]
+    assert len(plan.runs) == 6 and plan.tables[0].name == "my_table"

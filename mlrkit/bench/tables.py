@@ -278,7 +278,8 @@ def build_table(
                 cells.append(Cell.of(oracles[name].get(col.metric, Summary(None, None, 0)), ""))
             cells.append(Cell(mean=share, digits=2))
             rows.append(cells)
-    return Grid(spec.name, spec.title, header, rows, _notes(spec, plan, table_runs, oracles))
+    title = f"{spec.title} [--quick: smoke test]" if plan.quick else spec.title
+    return Grid(spec.name, title, header, rows, _notes(spec, plan, table_runs, oracles))
 
 
 def _cited_rows(spec: TableSpec, printed: Mapping[str, Any], with_share: bool) -> list[list[Cell]]:
@@ -329,6 +330,14 @@ def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: A
     ]
     if conventions:
         notes.append(f"Conventions (docs/conventions.md): {_joined(conventions)}.")
+    if plan.quick:
+        notes.insert(
+            0,
+            "SMOKE TEST (--quick): few images and epochs, to check that every run goes "
+            "through; these figures (a negative share of gap included) say nothing about the "
+            "methods and are not to be compared with the paper's. Run without --quick for "
+            "results.",
+        )
     if spec.paper:
         setting = f"{spec.paper_setting}; " if spec.paper_setting else ""
         mapped = [c for c in spec.columns if c.paper and c.paper != c.header]

@@ -22,7 +22,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("config", help="the config the checkpoint was trained with")
     p.add_argument("checkpoint", help="a checkpoint written by `mlrkit train`")
     p.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
-    p.add_argument("--out", default="cam", help="folder for the grids (default: ./cam)")
+    p.add_argument(
+        "--out", default="work_dirs/cam", help="folder for the grids (default: work_dirs/cam)"
+    )
     p.add_argument("--top-k", type=int, default=3, help="labels per image (default: 3)")
     p.add_argument(
         "--labels", nargs="+", metavar="NAME", help="explain these labels instead of the top-k"
