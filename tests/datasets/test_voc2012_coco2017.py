@@ -69,3 +69,19 @@ def test_coco2017_split_and_missing_file(tmp_path):
         Coco2017MultiLabel(tmp_path, split="test")
     with pytest.raises(FileNotFoundError, match="instances_train2017.json"):
         Coco2017MultiLabel(tmp_path, split="train")
+
+
+def test_malformed_files_name_the_file_and_line(tmp_path):
+    root = tmp_path / "VOC2012"
+    write_voc(root, split="train")
+    with open(root / "ImageSets" / "Main" / "dog_train.txt", "a") as f:
+        f.write("000009  2\n")
+    with pytest.raises(
+        ValueError, match=r"dog_train.txt' line 5: expected '<image id> <1\|-1\|0>'"
+    ):
+        DATASETS.build(dict(type="VOC2012MultiLabel", root=root, split="train"))
+    write_coco2017(tmp_path / "coco", "val")
+    ann = tmp_path / "coco" / "annotations" / "instances_val2017.json"
+    ann.write_text(ann.read_text()[:-1] + ',\n  "info": }')
+    with pytest.raises(ValueError, match=r"instances_val2017.json': Expecting value at line 2"):
+        Coco2017MultiLabel(tmp_path / "coco", split="val")
