@@ -68,3 +68,25 @@ def test_cpu_configs_build(path, tmp_path):
     model = MODELS.build(cfg.model)
     logits = model(torch.zeros(2, 3, 48, 48, dtype=torch.uint8).float(), mode="tensor")
     assert logits.shape == (2, 20)
+
+
+DATASET_CONFIGS = sorted(
+    p for p in (CONFIGS / "_base_" / "datasets").glob("*.py") if not p.name.startswith("_")
+)
+
+
+@pytest.mark.parametrize("path", DATASET_CONFIGS, ids=lambda p: p.name)
+def test_dataset_configs_name_registered_datasets_and_distinct_splits(path):
+    from mlrkit.registry import DATASETS
+
+    cfg = load_config(path)
+    train, val = cfg.train_dataloader, cfg.val_dataloader
+    for loader in (train, val, cfg.test_dataloader):
+        kind = loader.dataset.type
+        name = kind if isinstance(kind, str) else kind.__name__
+        assert DATASETS.get(name) is not None
+    assert train.sampler["shuffle"] and not val.sampler["shuffle"]
+    assert train.dataset.get("split") != val.dataset.get("split") or (
+        train.dataset.get("ann_file") != val.dataset.get("ann_file")
+    )
+    assert "MultiLabelMetric" in str(cfg.val_evaluator["type"])

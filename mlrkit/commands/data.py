@@ -114,6 +114,14 @@ def run(args: argparse.Namespace) -> int:
                 "(same content); remove them from one split",
                 file=sys.stderr,
             )
+    held_out = [r for r in reports if r.name != "train"]
+    for a, b in zip(held_out, held_out[1:]):
+        shared = find_leaks(a, b)
+        if shared:
+            print(
+                f"note: {len(shared)} image(s) of {b.name} are also in {a.name} "
+                f"(e.g. {shared[0][1]}); not a leak into training"
+            )
     if leaks:
         return 1
     print("no leak between train and val/test")

@@ -157,10 +157,11 @@ def check_split(
     )
 
 
-def find_leaks(train: SplitReport, other: SplitReport) -> list[tuple[str, str]]:
-    """(train path, other path) pairs of images with the same content in both splits."""
+def find_leaks(first_split: SplitReport, other: SplitReport) -> list[tuple[str, str]]:
+    """(path in ``first_split``, path in ``other``) pairs of images with the same content; a
+    leak when ``first_split`` is the training split."""
     first = {}
-    for path, digest in zip(train.paths, train.hashes):
+    for path, digest in zip(first_split.paths, first_split.hashes):
         if digest is not None:
             first.setdefault(digest, path)
     return [

@@ -5,29 +5,19 @@
 #   data/nus_wide/Flickr/<concept>/<image>.jpg
 # For ASL / ML-Decoder's split: source="csv" with data/nus_wide/nus_wid_data.csv, images under
 # data/nus_wide/images/ and splits "train" / "val" (see nus_wide_asl.py).
-from mmengine.dataset import DefaultSampler, default_collate
+from mmengine.config import read_base
 
 from mlrkit.datasets.nus_wide import NUSWideMultiLabel
-from mlrkit.metrics.multilabel_metric import MultiLabelMetric
-from mlrkit.transforms.multi_scale_crop import MultiScaleCrop
-from mlrkit.transforms.random_horizontal_flip import RandomHorizontalFlip
-from mlrkit.transforms.resize import Resize
+
+with read_base():
+    from ._file_loaders import *
 
 data_root = "data/nus_wide"
-image_size = 448
-train_pipeline = [dict(type=MultiScaleCrop, size=image_size,
-                       scales=(1.0, 0.875, 0.75, 0.66, 0.5), max_distort=2),
-                  dict(type=RandomHorizontalFlip, p=0.5)]
-test_pipeline = [dict(type=Resize, size=image_size)]
-loader = dict(batch_size=32, num_workers=8, persistent_workers=True,
-              collate_fn=dict(type=default_collate))
 
-train_dataloader = dict(**loader, sampler=dict(type=DefaultSampler, shuffle=True),
+train_dataloader = dict(**train_loader,
                         dataset=dict(type=NUSWideMultiLabel, root=data_root, split="train",
                                 source="official", pipeline=train_pipeline))
-val_dataloader = dict(**loader, sampler=dict(type=DefaultSampler, shuffle=False),
+val_dataloader = dict(**eval_loader,
                       dataset=dict(type=NUSWideMultiLabel, root=data_root, split="test",
                               source="official", pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type=MultiLabelMetric)
-test_evaluator = val_evaluator
