@@ -230,8 +230,9 @@ def _read_class_descriptions(path: Path) -> tuple[list[str], list[str]]:
 
     mids, names = [], []
     with open(path, encoding="utf-8", newline="") as f:
-        for fields in csv.reader(f):
-            lineno = len(mids) + 1
+        reader = csv.reader(f)
+        for fields in reader:
+            lineno = reader.line_num
             if not fields:
                 continue
             if len(fields) != 2 or not fields[0].strip():

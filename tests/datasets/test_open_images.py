@@ -87,3 +87,9 @@ def test_wrong_header_is_refused(tmp_path):
     labels.write_text("ImageID,LabelName,Confidence\n" + "a,/m/01,1\n")
     with pytest.raises(ValueError, match="line 1: expected the header"):
         OpenImagesMultiLabel(labels, desc, img)
+
+
+def test_malformed_class_descriptions_name_the_line(tmp_path):
+    labels, desc, img = write(tmp_path, classes=V7_CLASSES + "/m/04\n")
+    with pytest.raises(ValueError, match=r"class-descriptions-boxable.csv' line 5: expected"):
+        OpenImagesMultiLabel(labels, desc, img)
