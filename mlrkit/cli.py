@@ -88,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     import warnings
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["predict"] and any(a == "--onnx" or a.startswith("--onnx=") for a in argv):
+        # the exported model runs without torch: go there before any verb imports it
+        from mlrkit.inference.onnx_predictor import main as onnx_predict
+
+        return onnx_predict(argv[1:], prog="mlrkit predict")
+
     # torch-geometric calls torch.jit.script at import (deprecated since torch 2.10): not ours
     warnings.filterwarnings(
         "ignore", message="`torch.jit.script` is deprecated", category=FutureWarning

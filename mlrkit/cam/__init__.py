@@ -16,8 +16,8 @@ Example:
 
 from mlrkit.cam.grad_cam import MAP_NAMES, CAMResult, grad_cam, grad_cam_from_maps, normalize_maps
 from mlrkit.cam.grid import COLUMN_TITLES, GridLayout, jet, render_grid
-from mlrkit.cam.image_loader import eval_transforms, load_image
-from mlrkit.cam.model_loader import check_state_dict, checkpoint_state, load_model
+from mlrkit.inference.image_loader import eval_transforms, load_image
+from mlrkit.inference.model_loader import check_state_dict, checkpoint_state, load_model
 
 __all__ = [
     "MAP_NAMES",

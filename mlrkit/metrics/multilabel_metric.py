@@ -49,6 +49,9 @@ class MultiLabelMetric(BaseMetric):
         top_k_mode: ``"thresholded"`` | ``"exact"``.
         ap_mode: ``"standard"`` | ``"tie_grouped"`` | ``"voc11"`` | ``"interpolated"``.
         per_class_ap: Also report ``AP/<class>`` for every class with a positive.
+        class_thresholds: (K,) probabilities, e.g. fitted by ``mlrkit calibrate``; adds CP,
+            CR, CF1, OP, OR, OF1 with class k predicted where ``sigmoid(score_k) >= t_k``,
+            named ``calibrated/CP``, ... (beside the 13 figures at ``threshold``).
         collect_device: ``"cpu"`` or ``"gpu"``: where mmengine gathers the results.
         prefix: Prefix of the metric names; ``"multilabel"`` by default.
         collect_dir: Directory for gathering on the CPU (mmengine's option).
@@ -77,6 +80,7 @@ class MultiLabelMetric(BaseMetric):
         top_k_mode: str = "thresholded",
         ap_mode: str = "standard",
         per_class_ap: bool = True,
+        class_thresholds: Sequence[float] | None = None,
         collect_device: str = "cpu",
         prefix: str | None = None,
         collect_dir: str | None = None,
@@ -99,6 +103,14 @@ class MultiLabelMetric(BaseMetric):
             ap_mode=ap_mode,
         )
         self.per_class_ap = per_class_ap
+        self.class_thresholds = None
+        if class_thresholds is not None:
+            values = torch.as_tensor(list(class_thresholds), dtype=torch.float64)
+            if values.ndim != 1 or not ((values > 0) & (values < 1)).all():
+                raise ValueError(
+                    "MultiLabelMetric: class_thresholds must be K probabilities in (0, 1)."
+                )
+            self.class_thresholds = values
 
     def process(self, data_batch: Any, data_samples: Sequence[Mapping[str, Any]]) -> None:
         """Keep each sample's logits, targets, difficult and unknown masks as CPU tensors.
@@ -168,6 +180,8 @@ class MultiLabelMetric(BaseMetric):
         difficult = torch.stack([entry[2] for entry in results])  # (N, K)
         unknown = torch.stack([entry[3] for entry in results])  # (N, K)
         figures, ap = evaluate(scores, targets, difficult, unknown=unknown, **self.options)
+        if self.class_thresholds is not None:
+            figures.update(self._calibrated(scores, targets, difficult, unknown))
         if not self.per_class_ap:
             return figures
         names = self._class_names(ap.numel())
@@ -184,6 +198,27 @@ class MultiLabelMetric(BaseMetric):
             if value == value:  # not NaN
                 figures[f"AP/{name}"] = value
         return figures
+
+    def _calibrated(
+        self, scores: Tensor, targets: Tensor, difficult: Tensor, unknown: Tensor
+    ) -> dict[str, float]:
+        """CP, CR, CF1, OP, OR, OF1 at the per-class thresholds, as ``calibrated/<name>``.
+
+        ``sigmoid(s_k) >= t_k`` is ``s_k - logit(t_k) >= 0``: the shifted scores are evaluated
+        at the threshold 0.5 (float64, so the shift adds no float32 rounding).
+
+        Shapes:
+            - scores, targets, difficult, unknown: (N, K)
+        """
+        t = self.class_thresholds
+        if t.numel() != scores.shape[1]:
+            raise ValueError(
+                f"MultiLabelMetric: {t.numel()} class_thresholds for K={scores.shape[1]} classes"
+            )
+        shifted = scores.double() - (torch.log(t) - torch.log1p(-t))  # (N, K)
+        options = dict(self.options, threshold=0.5)
+        figures, _ = evaluate(shifted, targets, difficult, unknown=unknown, **options)
+        return {f"calibrated/{k}": figures[k] for k in ("CP", "CR", "CF1", "OP", "OR", "OF1")}
 
     def _class_names(self, num_classes: int) -> list[str]:
         classes = (self.dataset_meta or {}).get("classes")

@@ -92,7 +92,7 @@ def _classes_from_data(cfg: Config) -> list[str]:
     from mlrkit.engine.runner import prepare_config
 
     probe = copy.deepcopy(cfg)
-    with tempfile.TemporaryDirectory(prefix="mlrkit-cam-") as work_dir:
+    with tempfile.TemporaryDirectory(prefix="mlrkit-classes-") as work_dir:
         try:
             prepare_config(probe, work_dir=work_dir)
         except FileNotFoundError as err:

@@ -59,7 +59,10 @@ def eval_transforms(cfg: Config | None, size: int | None = None) -> list[Callabl
 
 
 def load_image(
-    path: str | os.PathLike, cfg: Config | None = None, size: int | None = None
+    path: str | os.PathLike,
+    cfg: Config | None = None,
+    size: int | None = None,
+    transforms: list[Callable] | None = None,
 ) -> torch.Tensor:
     """Decode an image file and resize it like the config's test pipeline.
 
@@ -67,6 +70,8 @@ def load_image(
         path: an image file (JPEG, PNG, WebP, GIF, or anything PIL reads).
         cfg: the experiment config; see :func:`eval_transforms`.
         size: warp to S x S instead of the config's pipeline.
+        transforms: :func:`eval_transforms` already built (then ``cfg`` and ``size`` are
+            not read), for many images.
 
     Returns:
         uint8 tensor (3, S_h, S_w), ready for the model's data preprocessor.
@@ -78,7 +83,8 @@ def load_image(
     """
     from mlrkit.datasets._io import decode_image_file
 
-    transforms = eval_transforms(cfg, size)
+    if transforms is None:
+        transforms = eval_transforms(cfg, size)
     image = decode_image_file(path)  # (3, H, W) uint8
     for transform in transforms:
         image = transform(image)
