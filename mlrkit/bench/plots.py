@@ -10,7 +10,7 @@ from mlrkit.bench.results import ORACLE_ROWS, metric_value, oracle_rows, run_sta
 from mlrkit.bench.spec import BenchPlan, FigureSpec
 from mlrkit.bench.tables import Cell, Grid, describe_setup
 
-__all__ = ["figure_grid", "plot_figure"]
+__all__ = ["figure_grid", "plot_figure", "per_class_ap_heatmap"]
 
 
 def _points(spec: FigureSpec, plan: BenchPlan, results: Mapping[str, Any]):
@@ -127,3 +127,76 @@ def plot_figure(
     plt.close(fig)
     tmp.replace(path)
     return path
+
+
+def per_class_ap_heatmap(plan: BenchPlan, results: Mapping[str, Any], out_dir: Path) -> list[Path]:
+    """Per-class AP of every variant as a heatmap (classes x variants), one per dataset.
+
+    A cell is the AP of that class, mean over the variant's finished seeds; variants without a
+    finished run are left out. Written as ``per_class_ap[_<dataset>].png`` with the numbers in
+    ``per_class_ap[_<dataset>].csv``; nothing when no run has finished.
+
+    Returns:
+        the files written.
+    """
+    import csv
+
+    import numpy as np
+
+    from mlrkit.engine.training_plots import _figure
+
+    written: list[Path] = []
+    datasets = list(dict.fromkeys(r.dataset for r in plan.runs))
+    for dataset in datasets:
+        columns: dict[str, dict[str, list[float]]] = {}
+        for run in plan.runs:
+            result = results.get(run.run)
+            if run.dataset != dataset or run_state(result, run) != "ok":
+                continue
+            for name, value in (result.get("per_class_ap") or {}).items():
+                if value is not None:
+                    columns.setdefault(run.variant, {}).setdefault(name, []).append(float(value))
+        if not columns:
+            continue
+        variants = list(columns)
+        classes = list(dict.fromkeys(c for v in variants for c in columns[v]))
+        grid = np.full((len(classes), len(variants)), np.nan)  # (K, V)
+        for j, variant in enumerate(variants):
+            for i, name in enumerate(classes):
+                values = columns[variant].get(name)
+                if values:
+                    grid[i, j] = sum(values) / len(values)
+        stem = "per_class_ap" if dataset is None else f"per_class_ap_{dataset}"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with open(out_dir / f"{stem}.csv", "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["class", *variants])
+            for name, row in zip(classes, grid):
+                writer.writerow([name, *("" if np.isnan(v) else f"{v:.2f}" for v in row)])
+        plt, fig = _figure(1.6 + 1.1 * len(variants), 1.2 + 0.28 * len(classes))
+        ax = fig.add_subplot(1, 1, 1)
+        image = ax.imshow(grid, aspect="auto", cmap="viridis", vmin=0, vmax=100)
+        ax.set_xticks(range(len(variants)), variants, rotation=30, ha="right", fontsize=8)
+        ax.set_yticks(range(len(classes)), classes, fontsize=7 if len(classes) <= 40 else 4)
+        if len(classes) * len(variants) <= 400:
+            for i in range(len(classes)):
+                for j in range(len(variants)):
+                    if not np.isnan(grid[i, j]):
+                        color = "white" if grid[i, j] < 50 else "black"
+                        ax.text(
+                            j,
+                            i,
+                            f"{grid[i, j]:.0f}",
+                            ha="center",
+                            va="center",
+                            fontsize=6,
+                            color=color,
+                        )
+        fig.colorbar(image, ax=ax, label="AP (%)")
+        where = f" ({dataset})" if dataset else ""
+        ax.set_title(f"{plan.name}: per-class AP{where}", fontsize=9)
+        fig.tight_layout()
+        fig.savefig(out_dir / f"{stem}.png", dpi=110)
+        plt.close(fig)
+        written += [out_dir / f"{stem}.png", out_dir / f"{stem}.csv"]
+    return written

@@ -358,7 +358,7 @@ def render_outputs(
 ) -> list[Path]:
     """Write every table (``tables/``) and figure (``figures/``); print the Markdown."""
     from mlrkit.bench.paper import paper_note
-    from mlrkit.bench.plots import figure_grid, plot_figure
+    from mlrkit.bench.plots import figure_grid, per_class_ap_heatmap, plot_figure
     from mlrkit.bench.tables import build_table, render, to_markdown
 
     out = out or sys.stdout
@@ -376,7 +376,10 @@ def render_outputs(
         written.append(png)
         print(to_markdown(grid), file=out)
         print(f"figure: {png}\n", file=out)
-    return written
+    heatmaps = per_class_ap_heatmap(plan, results, work_dir / "tables")
+    for png in heatmaps[::2]:
+        print(f"per-class AP heatmap: {png}", file=out)
+    return written + heatmaps
 
 
 def run_bench(plan: BenchPlan, options: BenchOptions, out: TextIO | None = None) -> int:

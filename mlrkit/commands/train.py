@@ -28,6 +28,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="mixed precision (fp16 + loss scaling on CUDA, bfloat16 on CPU)",
     )
     p.add_argument(
+        "--tensorboard",
+        action="store_true",
+        help="also log to TensorBoard (<work dir>/<timestamp>/vis_data; needs mlrkit[tensorboard])",
+    )
+    p.add_argument(
         "--launcher",
         choices=["none", "pytorch", "slurm"],
         default="none",
@@ -50,5 +55,12 @@ def run(args: argparse.Namespace) -> int:
     from mlrkit.engine.runner import train
 
     cfg = load_config(args.config, args.cfg_options, strict=True)
-    train(cfg, work_dir=args.work_dir, resume=args.resume, amp=args.amp, launcher=args.launcher)
+    train(
+        cfg,
+        work_dir=args.work_dir,
+        resume=args.resume,
+        amp=args.amp,
+        launcher=args.launcher,
+        tensorboard=args.tensorboard,
+    )
     return 0

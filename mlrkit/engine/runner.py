@@ -38,7 +38,13 @@ __all__ = [
     "check_work_dir",
 ]
 
-ALWAYS_HOOKS = ("NaNLossHook", "SyncBNBuffersHook", "RunInfoHook", "ProgressBarHook")
+ALWAYS_HOOKS = (
+    "NaNLossHook",
+    "SyncBNBuffersHook",
+    "RunInfoHook",
+    "ProgressBarHook",
+    "TrainingPlotsHook",
+)
 
 
 def write_json_atomic(path: str | Path, payload: Any) -> Path:
@@ -247,7 +253,30 @@ def prepare_config(
         configure_mixed_precision(cfg, "float16" if torch.cuda.is_available() else "bfloat16")
     if not cfg.get("mixed_precision"):
         cfg.mixed_precision = "float32"
+    if cfg.get("tensorboard"):
+        use_tensorboard(cfg)
     return cfg
+
+
+def use_tensorboard(cfg: Config) -> None:
+    """Add mmengine's TensorBoard backend (``tensorboard = True`` in a config, or ``mlrkit train
+    --tensorboard``): scalars under ``<work_dir>/<timestamp>/vis_data``, beside the local logs.
+
+    Raises:
+        ValueError: tensorboard is not installed (it is the optional extra ``tensorboard``).
+    """
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        raise ValueError(
+            "tensorboard logging needs the tensorboard package: pip install 'mlrkit[tensorboard]'"
+        ) from None
+    visualizer = cfg.get("visualizer") or ConfigDict(type="mmengine.Visualizer")
+    backends = list(visualizer.get("vis_backends") or [dict(type="mmengine.LocalVisBackend")])
+    if not any("Tensorboard" in str(_type_name(b)) for b in backends):
+        backends.append(dict(type="mmengine.TensorboardVisBackend"))
+    visualizer["vis_backends"] = backends
+    cfg.visualizer = visualizer
 
 
 def build_runner(cfg: Config):
@@ -265,8 +294,12 @@ def train(
     resume: bool | str = False,
     amp: bool = False,
     launcher: str = "none",
+    tensorboard: bool = False,
 ):
-    """Train from a loaded config. ``resume``: False, True (latest in work dir) or a path."""
+    """Train from a loaded config. ``resume``: False, True (latest in work dir) or a path;
+    ``tensorboard``: log to TensorBoard too (as the config key ``tensorboard = True``)."""
+    if tensorboard:
+        cfg.tensorboard = True
     prepare_config(cfg, work_dir=work_dir, launcher=launcher, amp=amp)
     if resume:
         cfg.resume = True

@@ -58,7 +58,14 @@ def test_built_in_tables_render_with_oracles_and_paper_rows(name, tmp_path):
     plan, text, written = render(CONFIGS / f"{name}.py", tmp_path, quick=True)
     assert {p.name for p in written} == {
         f"{t.name}.{ext}" for t in plan.tables for ext in ("md", "tex", "csv")
-    }
+    } | {"per_class_ap.png", "per_class_ap.csv"}
+    # the heatmap beside the tables: classes x variants, the runs' per-class AP
+    with open(tmp_path / "tables" / "per_class_ap.csv") as f:
+        heat = [line.split(",") for line in f.read().splitlines()]
+    assert heat[0] == ["class", *dict.fromkeys(r.variant for r in plan.runs)]
+    assert [row[0] for row in heat[1:]] == VOC
+    assert all(float(v) == 50.0 + k for k, row in enumerate(heat[1:]) for v in row[1:])
+    assert "per-class AP heatmap:" in text
     for table in plan.tables:
         md = (tmp_path / "tables" / f"{table.name}.md").read_text()
         assert md in text  # printed as saved

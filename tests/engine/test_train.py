@@ -115,6 +115,11 @@ def test_train_beats_untrained_and_test_reproduces_the_reported_map(tmp_path):
     assert maps[-1] > untrained_map(tmp_path / "u") + 15
     info = json.loads((work / "run_info.json").read_text())
     assert info["versions"]["torch"] and "seed" in info
+    # the pictures of the run: one point per epoch, the val mAP the log reported
+    curves = json.loads((work / "curves.json").read_text())
+    assert [e["mAP"] for e in curves["epochs"] if "mAP" in e] == pytest.approx(maps, abs=1e-3)
+    assert all(e["loss"] > 0 and e["lr"] > 0 for e in curves["epochs"])
+    assert (work / "curves.png").is_file() and (work / "per_class_ap.png").is_file()
 
 
 DICT_CONFIG = """

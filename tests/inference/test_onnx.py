@@ -17,17 +17,25 @@ pytest.importorskip("onnxscript")
 REPO = Path(__file__).resolve().parents[2]
 SYNTHETIC = REPO / "configs" / "synthetic"
 
-# (config, extra overrides): every built-in head, each Deep-LIFT channel attention variant,
-# and the CSRA plugin. The first runs by default, the rest with -m slow.
+# (config, overrides, head config replacing the config's): every built-in head, each Deep-LIFT
+# channel attention variant, and the CSRA plugin. The first runs by default, the rest with
+# -m slow. The export has no per-head code: each is the same FrozenClassifier.
 HEADS = {
-    "pooled": ("synthetic/pooled.py", {}),
-    "deeplift_avg+max": ("synthetic/deeplift_agcn.py", {}),
-    "mlgcn": ("synthetic/mlgcn.py", {}),
-    "deeplift_rgcn": ("synthetic/deeplift_rgcn.py", {}),
-    "deeplift_cam_none": ("synthetic/deeplift_agcn.py", {"model.head.cam": "none"}),
-    "deeplift_cam_avg": ("synthetic/deeplift_agcn.py", {"model.head.cam": "avg"}),
-    "deeplift_cam_max": ("synthetic/deeplift_agcn.py", {"model.head.cam": "max"}),
-    "csra_plugin": ("plugins/csra_synthetic.py", {}),
+    "pooled": ("synthetic/pooled.py", {}, None),
+    "deeplift_avg+max": ("synthetic/deeplift_agcn.py", {}, None),
+    "mlgcn": ("synthetic/mlgcn.py", {}, None),
+    "deeplift_rgcn": ("synthetic/deeplift_rgcn.py", {}, None),
+    "deeplift_cam_none": ("synthetic/deeplift_agcn.py", {"model.head.cam": "none"}, None),
+    "deeplift_cam_avg": ("synthetic/deeplift_agcn.py", {"model.head.cam": "avg"}, None),
+    "deeplift_cam_max": ("synthetic/deeplift_agcn.py", {"model.head.cam": "max"}, None),
+    "csra_plugin": ("plugins/csra_synthetic.py", {}, None),
+    "query2label": ("synthetic/pooled.py", {}, dict(type="Query2LabelHead", num_heads=4)),
+    "ml_decoder": (
+        "synthetic/pooled.py",
+        {},
+        dict(type="MLDecoderHead", embed_dim=64, num_heads=4, ffn_dim=128),
+    ),
+    "add_gcn": ("synthetic/pooled.py", {}, dict(type="ADDGCNHead")),
 }
 DEFAULT = {"pooled"}  # Deep-LIFT (avg+max) is exported by the end-to-end test below
 
@@ -50,10 +58,12 @@ def test_onnxruntime_logits_equal_pytorch(name, tmp_path, tiny):
     from mlrkit.inference.onnx_export import compare_with_onnxruntime, export_onnx
     from mlrkit.registry import MODELS
 
-    config, extra = HEADS[name]
+    config, extra, head = HEADS[name]
     if name == "csra_plugin":
         pytest.importorskip("mlrkit_csra")
     cfg = load_config(REPO / "configs" / config, {**tiny.overrides, **extra})
+    if head is not None:
+        cfg.model.head = head
     cfg = prepare_config(cfg, work_dir=str(tmp_path))
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).eval()
