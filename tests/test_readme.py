@@ -170,6 +170,44 @@ def run_train_test_cam(command: str, scratch: Path) -> None:
     assert not (scratch / "cam").exists() and not (scratch / "results.json").exists()
 
 
+WORK = "work_dirs/deeplift_agcn"
+USE_MODEL = f"configs/synthetic/deeplift_agcn.py {WORK}/epoch_8.pth"
+
+
+def run_use_model(command: str, scratch: Path) -> None:
+    """calibrate, test --thresholds, predict, export and the ONNX runs on the shared tiny model
+    (each runs what it depends on first, so any one can run alone)."""
+    ckpt = scratch / "work_dirs/deeplift_agcn/epoch_8.pth"
+    thresholds = ckpt.with_name("epoch_8.thresholds.json")
+    onnx = scratch / WORK / "model.onnx"
+    if not ckpt.is_file():
+        run_train_test_cam("mlrkit train configs/synthetic/deeplift_agcn.py", scratch)
+    if "--thresholds" in command and not thresholds.is_file():
+        run_use_model(f"mlrkit calibrate {USE_MODEL}", scratch)
+    if "model.onnx" in command and not command.startswith("mlrkit export") and not onnx.is_file():
+        run_use_model(f"mlrkit export {USE_MODEL} --out {WORK}/model.onnx", scratch)
+    uses_config = command.startswith("mlrkit") and "--onnx" not in command
+    out = shell(with_options(command, TINY_SYNTHETIC) if uses_config else command, scratch)
+    assert out.returncode == 0, out.stderr[-3000:]
+    docs_images = len(list((scratch / "docs").rglob("*.png")))
+    if command.startswith("mlrkit calibrate"):
+        saved = json.loads(thresholds.read_text())
+        assert saved["fitted_on"]["split"] == "val" and len(saved["per_class"]) == 20
+    elif command.startswith("mlrkit test"):
+        assert "multilabel/calibrated/CF1" in out.stdout
+    elif command.startswith("mlrkit export"):
+        assert onnx.is_file() and "batch 1 and 7" in out.stdout
+    elif "--onnx" in command:
+        (record,) = [json.loads(line) for line in out.stdout.splitlines()]
+        assert record["path"] == "docs/scene.png" and len(record["labels"]) <= 3
+    elif "predictions.jsonl" in command:
+        records = (scratch / WORK / "predictions.jsonl").read_text().splitlines()
+        assert len(records) == docs_images and all("scores" in json.loads(r) for r in records)
+    else:
+        rows = (scratch / WORK / "predictions.csv").read_text().splitlines()
+        assert len(rows) == 1 + docs_images and rows[0].startswith("path,labels,error,")
+
+
 def run_bench_seeds(command: str, scratch: Path) -> None:
     out = shell(f"{command} --quick --work-dir bench_seeds", scratch)
     assert out.returncode == 0, out.stderr[-3000:]
@@ -357,6 +395,13 @@ RUN_HERE = {
     "--out work_dirs/deeplift_agcn/test.json": run_train_test_cam,
     "mlrkit cam configs/synthetic/deeplift_agcn.py work_dirs/deeplift_agcn/epoch_8.pth "
     "docs/scene.png --out work_dirs/deeplift_agcn/cam": run_train_test_cam,
+    f"mlrkit calibrate {USE_MODEL}": run_use_model,
+    f"mlrkit test {USE_MODEL} --thresholds {WORK}/epoch_8.thresholds.json": run_use_model,
+    f"mlrkit predict {USE_MODEL} docs/ --out {WORK}/predictions.jsonl": run_use_model,
+    f"mlrkit export {USE_MODEL} --out {WORK}/model.onnx": run_use_model,
+    f"mlrkit predict --onnx {WORK}/model.onnx docs/scene.png --top-k 3": run_use_model,
+    f"python -m mlrkit.inference.onnx_predictor {WORK}/model.onnx docs/ "
+    f"--out {WORK}/predictions.csv": run_use_model,
     "mlrkit bench configs/comparison.py --seeds 0 1 2 --jobs 2": run_bench_seeds,
     "mlrkit train configs/coco/deeplift_agcn_r101_448.py": run_full_scale,
     "torchrun --nproc_per_node=8 -m mlrkit.cli train configs/coco/deeplift_agcn_r101_448.py "
