@@ -7,6 +7,8 @@ import sys
 
 from mmengine.config import DictAction
 
+from mlrkit.inference.onnx_predictor import add_prediction_options
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -27,18 +29,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("args", nargs="+", metavar="CONFIG CHECKPOINT PATH", help=argparse.SUPPRESS)
-    p.add_argument("--onnx", metavar="MODEL", help="an .onnx file written by `mlrkit export`")
-    p.add_argument("--out", help="a .jsonl or .csv file (default: JSON lines on stdout)")
-    group = p.add_mutually_exclusive_group()
-    group.add_argument("--threshold", type=float, help="one threshold (probability) for all")
-    group.add_argument("--thresholds", metavar="FILE", help="per-class thresholds file")
-    p.add_argument("--top-k", type=int, help="at most K labels per image (highest scores)")
-    p.add_argument("--batch-size", type=int, default=32, help="images per batch (default 32)")
+    add_prediction_options(p)
     p.add_argument("--device", help="cpu, cuda, cuda:1, ... (default: cuda if available)")
     p.add_argument("--size", type=int, help="warp images to S x S instead of the test pipeline")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--cfg-options", nargs="+", action=DictAction, default={}, metavar="KEY=VAL")
-    p.add_argument("--debug", action="store_true", help="show full tracebacks")
     p.set_defaults(func=run)
 
 

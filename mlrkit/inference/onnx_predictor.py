@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["OnnxPredictor", "main", "run_onnx_predict"]
+__all__ = ["OnnxPredictor", "add_prediction_options", "main", "run_onnx_predict"]
 
 _FILTERS = {
     "bilinear": "BILINEAR",
@@ -155,6 +155,21 @@ def run_onnx_predict(
     return exit_code(summary, len(files), prog)
 
 
+def add_prediction_options(parser: argparse.ArgumentParser) -> None:
+    """The options both ``mlrkit predict`` and the torch-free runner take: ``--onnx``,
+    ``--out``, ``--threshold`` | ``--thresholds``, ``--top-k``, ``--batch-size``,
+    ``--no-progress``, ``--debug``."""
+    parser.add_argument("--onnx", metavar="MODEL", help="an .onnx file written by `mlrkit export`")
+    parser.add_argument("--out", help="a .jsonl or .csv file (default: JSON lines on stdout)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--threshold", type=float, help="one threshold (probability) for all")
+    group.add_argument("--thresholds", metavar="FILE", help="per-class thresholds file")
+    parser.add_argument("--top-k", type=int, help="at most K labels per image (highest scores)")
+    parser.add_argument("--batch-size", type=int, default=32, help="images per batch (32)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks")
+
+
 def main(argv: list[str] | None = None, prog: str = "mlrkit-onnx-predict") -> int:
     """``python -m mlrkit.inference.onnx_predictor MODEL PATH...`` (torch-free); also what
     ``mlrkit predict --onnx MODEL PATH...`` runs, before anything imports torch."""
@@ -162,15 +177,7 @@ def main(argv: list[str] | None = None, prog: str = "mlrkit-onnx-predict") -> in
         prog=prog, description="Labels for images from a model written by `mlrkit export`."
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="[MODEL] image files, folders")
-    parser.add_argument("--onnx", metavar="MODEL", help="the .onnx file (else the first PATH)")
-    parser.add_argument("--out", help="a .jsonl or .csv file (default: JSON lines on stdout)")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--threshold", type=float, help="one threshold for every class")
-    group.add_argument("--thresholds", metavar="FILE", help="a file of `mlrkit calibrate`")
-    parser.add_argument("--top-k", type=int, help="at most K labels per image")
-    parser.add_argument("--batch-size", type=int, default=32, help="images per batch (32)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument("--debug", action="store_true", help="show full tracebacks")
+    add_prediction_options(parser)  # --onnx MODEL, else the first PATH is the model
     args = parser.parse_args(argv)
     model, paths = (args.onnx, args.paths) if args.onnx else (args.paths[0], args.paths[1:])
     if not paths:
