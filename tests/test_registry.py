@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import pytest
 import torch
 from mmengine import registry as mm
@@ -68,3 +72,36 @@ def test_registries_import_their_locations_lazily():
     # The part registries know where their modules live.
     assert BACKBONES._locations == ["mlrkit.backbones"]
     assert HEADS._locations == ["mlrkit.heads"]
+
+
+def test_source_index_names_what_importing_registers():
+    """`mlrkit list` reads names from the source; it must list exactly what imports register."""
+    from mlrkit.registry import ALL_REGISTRIES
+    from mlrkit.registry_index import declared_names
+
+    for kind, registry in ALL_REGISTRIES.items():
+        registry.import_from_location()
+        imported = {
+            name
+            for name, obj in registry._module_dict.items()
+            if getattr(obj, "__module__", "").split(".")[0] == "mlrkit"
+        }
+        assert set(declared_names(kind)) == imported, kind
+
+
+def test_list_imports_no_model_library():
+    """`mlrkit list` prints every name without importing torch-geometric, timm or torchvision."""
+    code = (
+        "import sys; from mlrkit.cli import main; main(['list']); "
+        "print(sorted(m for m in ('timm', 'torch_geometric', 'torchvision') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MLRKIT_DISABLE_PLUGIN_AUTOLOAD": "1"},
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "DeepLIFTHead" in out.stdout and "AttentionGCNEncoder" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "[]"

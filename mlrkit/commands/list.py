@@ -51,17 +51,33 @@ def resolve_kind(kind: str) -> str:
 
 
 def rows(kind: str, include_parents: bool = False) -> list[tuple[str, str]]:
+    """``(name, origin)`` of each name in registry ``kind``.
+
+    Without ``include_parents`` nothing is imported for it: mlrkit's own names are read from
+    the source (:func:`mlrkit.registry_index.declared_names`), merged with what is already
+    registered (plugins, and anything imported so far). With it, the registry's packages are
+    imported and mmengine's entries are listed too.
+    """
+    from mlrkit.registry_index import declared_names
+
     reg = ALL_REGISTRIES[kind]
-    own = set(reg.names())
+    if include_parents:
+        reg.import_from_location()
+    own = set(reg._module_dict) | set(declared_names(kind))
+    names = set(own)
+    parent = reg.parent
+    while include_parents and parent is not None:
+        names |= set(parent._module_dict)
+        parent = parent.parent
     out = []
-    for name in reg.names(include_parents=include_parents):
+    for name in sorted(names):
         obj = reg._module_dict.get(name)
-        if obj is None:  # inherited from mmengine
-            parent = reg.parent
-            while parent is not None and name not in parent._module_dict:
-                parent = parent.parent
-            obj = parent._module_dict[name] if parent is not None else None
-        out.append((name, origin_of(kind, name, obj) if name in own else "mmengine"))
+        if obj is None and name not in own:  # inherited from mmengine
+            out.append((name, "mmengine"))
+        elif obj is None:  # declared in mlrkit's source, not imported
+            out.append((name, "mlrkit"))
+        else:
+            out.append((name, origin_of(kind, name, obj)))
     return out
 
 

@@ -29,6 +29,7 @@ smaller one, and ``"train"``, ``"val"`` and ``"test"`` are disjoint streams.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -221,6 +222,60 @@ def _line_mask(xs, ys, x0, y0, x1, y1, thickness) -> np.ndarray:
 
 
 # -- layout ----------------------------------------------------------------------------------
+class RenderCache:
+    """Rendered images kept for the life of the process, up to a byte budget.
+
+    Rendering is deterministic (sample ``i`` depends only on the dataset's arguments and
+    ``i``), so every epoch, and the validation and test loaders of a run, which read the same
+    split, can share the pixels rendered the first time: the same pixels, once. A dataset
+    whose images do not fit in what is left of the budget is rendered every time, as without
+    the cache. DataLoader workers each fill their own copy.
+
+    Args:
+        budget_bytes: the most bytes all cached images may take (default 1 GiB; the
+            environment variable ``MLRKIT_RENDER_CACHE_MB`` sets it, 0 turns caching off).
+    """
+
+    def __init__(self, budget_bytes: int):
+        self.budget_bytes = int(budget_bytes)
+        self._images: dict[tuple, np.ndarray] = {}  # key -> (N, 3, S, S) uint8
+        self._filled: dict[tuple, np.ndarray] = {}  # key -> (N,) bool
+        self._refused: set[tuple] = set()
+
+    @property
+    def used_bytes(self) -> int:
+        return sum(a.nbytes for a in self._images.values())
+
+    def get(self, key: tuple, index: int) -> np.ndarray | None:
+        filled = self._filled.get(key)
+        if filled is None or not filled[index]:
+            return None
+        return self._images[key][index]
+
+    def put(self, key: tuple, index: int, num: int, image: np.ndarray) -> np.ndarray:
+        """Store ``image`` (3, S, S) as sample ``index`` of ``num``; returns what to read."""
+        if key not in self._images and key not in self._refused:
+            nbytes = num * image.size * image.itemsize
+            if self.used_bytes + nbytes > self.budget_bytes:
+                self._refused.add(key)
+            else:
+                self._images[key] = np.empty((num, *image.shape), dtype=image.dtype)
+                self._filled[key] = np.zeros(num, dtype=bool)
+        if key in self._refused:
+            return image
+        self._images[key][index] = image
+        self._filled[key][index] = True
+        return self._images[key][index]
+
+    def clear(self) -> None:
+        self._images.clear()
+        self._filled.clear()
+        self._refused.clear()
+
+
+_RENDERED = RenderCache(int(float(os.environ.get("MLRKIT_RENDER_CACHE_MB", "1024")) * 2**20))
+
+
 @dataclass(frozen=True)
 class SceneObject:
     """One rendered glyph.
@@ -332,6 +387,10 @@ class SyntheticScenes(MultiLabelDataset):
         label_drop: float = 0.0,
         pipeline: Sequence[dict | Callable] | None = None,
     ):
+        # everything the pixels depend on (the pipeline runs after load_image)
+        arguments = {k: v for k, v in locals().items() if k not in ("self", "pipeline")}
+        arguments.pop("__class__", None)
+        self._render_key = (type(self).__name__, repr(sorted(arguments.items())))
         super().__init__(pipeline=pipeline, split=split)
         name = type(self).__name__
         self._check_arguments(name, num_samples, image_size, source, split, seed, max_labels)
@@ -584,8 +643,17 @@ class SyntheticScenes(MultiLabelDataset):
         return draw_glyph(int(self.identity_of_class[class_index]), size, size, shade)
 
     def load_image(self, index: int) -> torch.Tensor:
-        image = self.render(self.layout(index))  # (S, S, 3)
-        return torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1)))  # (3, S, S)
+        """Sample ``index`` as uint8 (3, S, S), rendered once per process (:class:`RenderCache`)."""
+        cached = _RENDERED.get(self._render_key, index)
+        if cached is None:
+            image = self.render(self.layout(index))  # (S, S, 3)
+            cached = _RENDERED.put(
+                self._render_key,
+                index,
+                len(self),
+                image.transpose(2, 0, 1),  # (3, S, S)
+            )
+        return torch.from_numpy(np.array(cached))  # a copy: transforms may write to it
 
     def image_path(self, index: int) -> str:
         return f"{self.dataset_name}/{self.split}/seed{self.seed}/{index:07d}"

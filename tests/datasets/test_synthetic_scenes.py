@@ -264,3 +264,23 @@ def test_sample_follows_the_dataset_contract_and_builds_from_the_registry():
     assert ds.cache_key() != SyntheticScenes(num_samples=12, seed=2).cache_key()
     with pytest.raises(IndexError):
         ds.layout(12)
+
+
+def test_rendered_images_are_cached_once_and_identical():
+    """Every epoch reads the pixels rendered the first time; a transform writing to its tensor
+    does not change them; a dataset over the budget is rendered every time."""
+    from mlrkit.datasets.synthetic_scenes import _RENDERED, RenderCache
+
+    ds = SyntheticScenes(num_samples=6, image_size=32, split="val", seed=11)
+    fresh = [ds.render(ds.layout(i)).transpose(2, 0, 1) for i in range(6)]
+    first = ds.load_image(3)
+    first.zero_()  # what an in-place transform would do
+    for i in range(6):
+        np.testing.assert_array_equal(ds.load_image(i).numpy(), fresh[i])
+    assert _RENDERED.get(ds._render_key, 3) is not None
+    other = SyntheticScenes(num_samples=6, image_size=32, split="val", seed=12)
+    assert other._render_key != ds._render_key
+    small = RenderCache(budget_bytes=100)
+    image = fresh[0]
+    assert small.put(("k",), 0, 6, image) is image and small.get(("k",), 0) is None
+    assert small.used_bytes == 0
