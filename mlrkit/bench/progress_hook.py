@@ -46,6 +46,7 @@ class BenchProgressHook(Hook):
         self.path = Path(path)
         self.interval_s = interval_s
         self._last = 0.0
+        self.last_validation: tuple[int, dict[str, float]] | None = None  # (epoch, metrics)
 
     def _write(self, force: bool, **state: Any) -> None:
         if process_rank() != 0:
@@ -86,6 +87,11 @@ class BenchProgressHook(Hook):
             iter=runner.iter,
             max_iters=runner.max_iters,
         )
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        # kept for the worker: when the test split and evaluator are the validation's and
+        # the best checkpoint is the last one validated, these ARE its test figures
+        self.last_validation = (runner.epoch, dict(metrics or {}))
 
     def before_test_epoch(self, runner) -> None:
         self._write(True, phase="test", iter=0, max_iters=len(runner.test_dataloader))

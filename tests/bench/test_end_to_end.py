@@ -55,6 +55,18 @@ def test_a_failing_variant_is_recorded_and_the_others_finish(tiny_bench, tmp_pat
         assert ok["seed"] == 0 and ok["config"]["randomness"]["seed"] == 0
         assert (work / "runs" / name / "work").is_dir()
     assert results["max__seed0"]["config"]["model"]["head"]["pool"] == "max"
+    # validated once, at the end, on the test split: those figures are the checkpoint's test
+    # figures, and a separate test pass of the checkpoint gives exactly them
+    avg_run = results["avg__seed0"]
+    assert avg_run["evaluated_by"] == "final validation pass"
+    from mlrkit.engine.config import load_config
+    from mlrkit.engine.runner import test
+
+    cfg = load_config(avg_run["base"], avg_run["overrides"], strict=True)
+    checkpoint = work / "runs" / "avg__seed0" / avg_run["checkpoint"]
+    tested = test(cfg, str(checkpoint), work_dir=str(tmp_path / "t"))
+    assert tested["multilabel/mAP"] == pytest.approx(avg_run["metrics"]["mAP"], abs=1e-9)
+    assert tested["multilabel/CF1@3"] == pytest.approx(avg_run["metrics"]["CF1@3"], abs=1e-9)
     lines = out.stdout.splitlines()
     row = next(line for line in lines if line.startswith("| broken "))
     assert row.count("failed") >= 3
