@@ -113,8 +113,8 @@ CASES = [
     ),
     Case(
         "schedule-shorter-than-one-cycle",
-        _train("train_cfg.max_epochs=1", "train_dataloader.batch_size=64"),
-        ["OneCycleLR", "pct_start=0.25", "1 iteration"],
+        _train("train_cfg.max_epochs=1", "train_dataloader.batch_size=16"),
+        ["OneCycleLR", "pct_start=0.25", "4 iteration", "0 steps"],
     ),
     Case(
         "coco-without-images",

@@ -112,11 +112,12 @@ def check_work_dir(path: str | Path, what: str = "work dir") -> Path:
 
 
 def _check_one_cycle(cfg: Config, num_samples: int) -> None:
-    """Refuse a schedule too short for a ``OneCycleLR`` (mmengine would divide by zero).
+    """Refuse a schedule on which a ``OneCycleLR`` would divide by zero.
 
-    Each of the cycle's phases must last at least one step: with ``pct_start`` p and T steps,
-    the warm-up ends at step ``p*T - 1`` (and, with ``three_phase``, the second phase at
-    ``2*p*T - 2``), the cycle at ``T - 1``.
+    With ``pct_start`` p and T steps, the cycle's warm-up ends at step ``p*T - 1`` (and, with
+    ``three_phase``, the second phase at ``2*p*T - 2``), the cycle at ``T - 1``; mmengine
+    divides by each phase's length, so a phase of length 0 (e.g. p = 0.25 and T = 4) raises
+    ``ZeroDivisionError`` mid-training. Named here, before anything runs.
     """
     loader = cfg.get("train_dataloader") or {}
     train_loop = cfg.get("train_cfg") or {}
@@ -142,13 +143,13 @@ def _check_one_cycle(cfg: Config, num_samples: int) -> None:
         ends = [p * steps - 1, 2 * p * steps - 2] if sched.get("three_phase") else [p * steps - 1]
         ends.append(steps - 1)
         starts = [0.0, *ends[:-1]]
-        if all(e - s > 0 for s, e in zip(starts, ends)):
+        if all(e != s for s, e in zip(starts, ends)):
             continue
         unit = f"iteration(s) ({end} epoch(s) x {iters})" if by_epoch else "iteration(s)"
         raise ValueError(
-            f"param_scheduler[{i}] (OneCycleLR, pct_start={p}) needs more than {1 / p:g} "
-            f"steps (each phase must last a step), but the schedule has {steps} {unit}; "
-            "train longer (train_cfg.max_epochs), use more data or a smaller batch"
+            f"param_scheduler[{i}] (OneCycleLR, pct_start={p}) cannot run {steps} {unit}: "
+            "a phase of the cycle would last 0 steps (mmengine divides by it); train longer "
+            "(train_cfg.max_epochs), change the data or batch size, or pct_start"
         )
 
 
