@@ -1,11 +1,15 @@
-"""Images/s of the three heads on one backbone, and of eval with a cached vs uncached encoder.
+"""Images/s of the heads on one backbone, and of eval with a cached vs uncached encoder.
 
 Variants, all with 80 COCO labels (shipped statistics and GloVe vectors), random weights,
 channels_last, SGD:
 
 - ``pooled``: GlobalPoolHead (avg), no encoder: the baseline every ratio is taken against;
 - ``mlgcn``: GCNEncoder (300 -> 1024 -> D) + MLGCNHead;
-- ``deeplift``: AttentionGCNEncoder (2 layers, 1024 -> D) + DeepLIFTHead (CAM avg+max).
+- ``deeplift``: AttentionGCNEncoder (2 layers, 1024 -> D) + DeepLIFTHead (CAM avg+max);
+- ``q2l``: Query2LabelHead at its official defaults (d = D, 1 encoder + 2 decoder layers,
+  4 heads, FFN 4d), no encoder;
+- ``mldecoder``: MLDecoderHead at its official defaults (768-d, 80 groups, 1 layer, 8 heads);
+- ``addgcn``: ADDGCNHead at its official defaults (C = D/2, static and dynamic graph).
 
 A train step is mmengine's ``train_step`` (preprocess uint8, forward, loss, backward, SGD
 step; the encoder runs every step); an eval step is ``val_step`` under ``no_grad`` (predict
@@ -18,6 +22,7 @@ Usage::
 
     python benchmarks/bench_models.py            # ResNet-18 and ResNet-101, 224 px, batch 8
     python benchmarks/bench_models.py --quick    # a smoke run: ResNet-18, 64 px, batch 2
+    python benchmarks/bench_models.py --variants pooled q2l   # a subset (pooled always runs)
 """
 
 from __future__ import annotations
@@ -38,7 +43,12 @@ VARIANTS = {
     "pooled": dict(head=dict(type="GlobalPoolHead")),
     "mlgcn": dict(head=dict(type="MLGCNHead"), encoder=dict(type="GCNEncoder")),
     "deeplift": dict(head=dict(type="DeepLIFTHead"), encoder=dict(type="AttentionGCNEncoder")),
+    "q2l": dict(head=dict(type="Query2LabelHead")),
+    "mldecoder": dict(head=dict(type="MLDecoderHead")),
+    "addgcn": dict(head=dict(type="ADDGCNHead")),
 }
+#: Variants with a label encoder, whose cached eval is compared with the uncached one.
+ENCODER_VARIANTS = ("mlgcn", "deeplift")
 
 
 def build(backbone: str, variant: str, device: torch.device, cache: bool = True):
@@ -144,6 +154,13 @@ def main() -> None:
     parser.add_argument("--iters", type=int, default=1, help="steps per timed block")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        choices=list(VARIANTS),
+        default=list(VARIANTS),
+        help="variants to time (the pooled baseline is always included)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.backbones, args.size, args.batch, args.repeats, args.iters = ["resnet18"], 64, 2, 2, 1
@@ -158,8 +175,9 @@ def main() -> None:
         f"interleaved rounds of {args.iters} step(s)"
     )
     data = make_batch(args.batch, args.size)
+    variants = ["pooled"] + [v for v in args.variants if v != "pooled"]
     for backbone in args.backbones:
-        models = {name: build(backbone, name, device) for name in VARIANTS}
+        models = {name: build(backbone, name, device) for name in variants}
         params = {n: sum(p.numel() for p in m.parameters()) / 1e6 for n, m in models.items()}
         print(f"\n{backbone}: parameters " + ", ".join(f"{n} {v:.2f} M" for n, v in params.items()))
 
@@ -179,8 +197,9 @@ def main() -> None:
         for name, seconds in evals.items():
             print(row(name, seconds, args.batch, None if name == "pooled" else evals["pooled"]))
 
-        print(" eval, encoder output cached vs recomputed every batch; base: uncached")
-        for name in ("mlgcn", "deeplift"):
+        if any(v in models for v in ENCODER_VARIANTS):
+            print(" eval, encoder output cached vs recomputed every batch; base: uncached")
+        for name in (v for v in ENCODER_VARIANTS if v in models):
             uncached = build(backbone, name, device, cache=False)
             uncached.load_state_dict(models[name].state_dict())
             uncached.eval()

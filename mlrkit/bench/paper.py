@@ -1,4 +1,9 @@
-"""The paper's printed tables, shipped inside the package (``mlrkit/data/paper``)."""
+"""The paper's printed tables and published results of other methods, shipped inside the package.
+
+``mlrkit/data/paper/paper_tables.json`` holds the Deep-LIFT paper's tables as printed;
+``mlrkit/data/paper/literature.json`` holds published results of other methods, one source per
+row (a table's ``sources``). Bench tables name either by key; the keys must not collide.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,34 @@ import json
 from importlib import resources
 from typing import Any
 
-__all__ = ["paper_note", "paper_table", "paper_tables", "table_keys"]
+__all__ = ["FILES", "paper_note", "paper_sources", "paper_table", "paper_tables", "table_keys"]
+
+
+FILES = ("paper_tables.json", "literature.json")
 
 
 @functools.cache
 def paper_tables() -> dict[str, Any]:
-    """All of ``paper_tables.json``: ``{table key: {"columns": [...], "rows": {...}}, ...}``."""
-    text = resources.files("mlrkit").joinpath("data/paper/paper_tables.json").read_text()
-    return json.loads(text)
+    """All tables of :data:`FILES`: ``{table key: {"columns": [...], "rows": {...}}, ...}``.
+
+    The ``source`` entry is the first file's; each other file's is left out.
+    """
+    tables: dict[str, Any] = {}
+    for name in FILES:
+        text = resources.files("mlrkit").joinpath(f"data/paper/{name}").read_text()
+        entries = json.loads(text)
+        if tables:
+            entries.pop("source", None)
+        clash = sorted(set(entries) & set(tables))
+        if clash:
+            raise ValueError(f"mlrkit/data/paper/{name} repeats the table keys {clash}.")
+        tables.update(entries)
+    return tables
+
+
+def paper_sources(key: str) -> dict[str, str]:
+    """The source of each row of a literature table (empty for the paper's own tables)."""
+    return dict(paper_table(key).get("sources", {}))
 
 
 def table_keys() -> list[str]:

@@ -22,7 +22,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from mlrkit.bench.paper import paper_table
+from mlrkit.bench.paper import paper_sources, paper_table
 from mlrkit.bench.results import (
     ORACLE_ROWS,
     Summary,
@@ -353,6 +353,10 @@ def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: A
                 "Cited: the other methods of the paper's table, as the paper prints them (each "
                 "from its own publication and setting); not re-run here."
             )
+        sources = paper_sources(spec.paper)
+        cited = [row.paper for row in spec.rows if row.paper in sources]
+        if cited:
+            notes.append("Sources: " + "; ".join(f"{r}: {sources[r]}" for r in cited) + ".")
     if oracles is not None:
         notes.append(
             "Oracles: perfect perceivers of the rendered glyphs, fitted on our train split, "

@@ -1,0 +1,14 @@
+# ML-Decoder at its official settings (768-d, one decoder layer, 8 heads, frozen queries, one group
+# per label: full decoding of VOC's 20 labels) on the built-in dataset under the modern recipe
+# (configs/_base_/schedules/modern_builtin.py), sized for a laptop CPU: ResNet-18 cut after its
+# second stage (128 channels, 6x6 map at 48 px), trained from scratch for 8 epochs.
+from mmengine.config import read_base
+
+with read_base():
+    from .._base_.datasets.synthetic_voc import *
+    from .._base_.default_runtime import *
+    from .._base_.models.ml_decoder_r101 import *
+    from .._base_.schedules.modern_builtin import *
+
+model.backbone = dict(type=TimmBackbone, model_name="resnet18", out_index=2)
+default_hooks.logger.interval = 20
