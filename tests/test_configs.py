@@ -21,10 +21,15 @@ def test_config_loads_with_the_parts_a_run_needs(path):
     assert cfg.default_hooks.checkpoint.save_best == "multilabel/mAP"
 
 
+FULL_SCALE = sorted((CONFIGS / "coco").glob("*.py")) + sorted((CONFIGS / "voc2007").glob("*.py"))
+
+
+def _modern(path: Path) -> bool:
+    return "schedules.modern_full import" in path.read_text()
+
+
 @pytest.mark.parametrize(
-    "path",
-    sorted((CONFIGS / "coco").glob("*.py")) + sorted((CONFIGS / "voc2007").glob("*.py")),
-    ids=lambda p: p.name,
+    "path", [p for p in FULL_SCALE if not _modern(p)], ids=lambda p: f"{p.parent.name}/{p.name}"
 )
 def test_full_scale_configs_follow_the_paper(path):
     cfg = load_config(path)
@@ -45,6 +50,19 @@ def test_full_scale_configs_follow_the_paper(path):
     if path.parent.name == "voc2007":  # the papers' code trains difficult labels as positives
         assert cfg.model.train_difficult == "positive"
     assert "resnet101.tv_in1k" in path.read_text()
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in FULL_SCALE if _modern(p)], ids=lambda p: f"{p.parent.name}/{p.name}"
+)
+def test_modern_full_scale_configs_use_the_modern_recipe_at_448(path):
+    cfg = load_config(path)
+    assert cfg.model.backbone.model_name == "resnet101"
+    assert cfg.model.backbone.pretrained_file == "checkpoints/resnet101.pth"
+    assert cfg.train_dataloader.dataset.pipeline[0].size == 448
+    assert cfg.recipe.name == "modern"
+    assert cfg.optim_wrapper.optimizer.type.__name__ == "AdamW"
+    assert cfg.optim_wrapper.optimizer.lr == 1e-4
 
 
 @pytest.mark.parametrize("path", sorted((CONFIGS / "synthetic").glob("*.py")), ids=lambda p: p.name)

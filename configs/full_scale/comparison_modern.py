@@ -1,10 +1,10 @@
 # Full-scale sibling of configs/comparison_modern.py: pooled, ML-GCN (re-weighted), Deep-LIFT
-# (AGCN), CSRA (1 head on VOC's setting is the plugin default; 4 heads, lambda 0.5, as the CSRA
-# authors use on COCO), Query2Label, ML-Decoder and ADD-GCN on MS-COCO 2014 and PASCAL VOC2007
-# with ResNet-101 (ImageNet weights) at 448x448, all under the modern recipe
-# (configs/_base_/schedules/modern_full.py). The COCO table puts each method's published COCO
-# mAP beside ours (sources under the table, from mlrkit/data/paper/literature.json). Needs GPUs,
-# both datasets under data/, checkpoints/resnet101.pth and the CSRA plugin, e.g.
+# (AGCN), CSRA (the authors' settings: 4 heads, lambda 0.5 on COCO; 1 head, lambda 0.1 on VOC),
+# Query2Label, ML-Decoder and ADD-GCN on MS-COCO 2014 and PASCAL VOC2007 with ResNet-101
+# (ImageNet weights) at 448x448, all under the modern recipe (configs/_base_/schedules/
+# modern_full.py). The COCO table puts each method's published COCO mAP beside ours (sources
+# under the table, from mlrkit/data/paper/literature.json). Needs GPUs, both datasets under
+# data/, checkpoints/resnet101.pth and the CSRA plugin, e.g.
 #   mlrkit bench configs/full_scale/comparison_modern.py --jobs 4   # one GPU per run
 #   mlrkit bench configs/full_scale/comparison_modern.py --launcher slurm --nproc-per-node 4 \
 #       --slurm-partition gpu --slurm-time 48:00:00
