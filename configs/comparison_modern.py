@@ -41,7 +41,10 @@ bench = dict(
             name="comparison_modern",
             title="Heads under one recipe: modern recipe, built-in data",
             paper="literature_coco_map",
-            paper_setting="published MS-COCO 2014 results of each method under its own recipe",
+            paper_setting=(
+                "MS-COCO 2014, ResNet-101 (ImageNet) at 448x448 (ML-Decoder: TResNet-L), each "
+                "method's own recipe and protocol"
+            ),
             row_header="Method",
             rows=ROWS,
             columns=[

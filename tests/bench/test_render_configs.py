@@ -52,7 +52,14 @@ def render(path, tmp_path, quick):
 
 @pytest.mark.parametrize(
     "name",
-    ["ablation_gcn", "ablation_cam", "ablation_agcn_layers", "ablation_rgcn_blocks", "comparison"],
+    [
+        "ablation_gcn",
+        "ablation_cam",
+        "ablation_agcn_layers",
+        "ablation_rgcn_blocks",
+        "comparison",
+        "comparison_modern",
+    ],
 )
 def test_built_in_tables_render_with_oracles_and_paper_rows(name, tmp_path):
     plan, text, written = render(CONFIGS / f"{name}.py", tmp_path, quick=True)

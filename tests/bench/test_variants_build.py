@@ -24,6 +24,7 @@ BENCHES = [
     "ablation_rgcn_blocks",
     "ablation_tau",
     "comparison",
+    "comparison_modern",
 ]
 
 
