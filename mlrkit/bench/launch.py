@@ -1,9 +1,11 @@
 """How a run's worker is started: locally, under ``torch.distributed.run``, or through Slurm.
 
-Local workers get an even share of the CPU threads (``OMP_NUM_THREADS`` and
-``torch.set_num_threads``), so N jobs at once do not oversubscribe the machine, and on a GPU
-machine each job gets its own devices (``CUDA_VISIBLE_DEVICES``). Slurm runs are written as
-sbatch scripts (one per run, in the run's folder) and submitted with ``sbatch --parsable``.
+Local workers run with a fixed number of CPU threads (``--threads``, default 1: set as
+``OMP_NUM_THREADS`` and ``torch.set_num_threads``), the same whatever ``--jobs`` is, because a
+CPU run's floats depend on its thread count; by default as many jobs run at once as the cores
+allow. On a GPU machine each job gets its own devices (``CUDA_VISIBLE_DEVICES``). Slurm runs
+are written as sbatch scripts (one per run, in the run's folder) and submitted with
+``sbatch --parsable``.
 """
 
 from __future__ import annotations

@@ -103,8 +103,14 @@ def runs_to_do(plan: BenchPlan, work_dir: Path, retry_failed: bool = False) -> l
     return [r for r in plan.runs if states[r.run][0] in wanted]
 
 
-def _slots(options: BenchOptions, pending: int) -> tuple[int, int, list[list[int]] | None]:
-    """(jobs, threads per process, GPU lists per job or None)."""
+def _slots(
+    plan: BenchPlan, options: BenchOptions, pending: int
+) -> tuple[int, int, list[list[int]] | None]:
+    """(jobs, threads per process, GPU lists per job or None).
+
+    The threads per process are the plan's (``--threads``), never derived from ``jobs``: a
+    CPU run's floats depend on its thread count, and results must not depend on ``--jobs``.
+    """
     per_run = options.launch.nproc_per_node
     import torch
 
@@ -114,10 +120,9 @@ def _slots(options: BenchOptions, pending: int) -> tuple[int, int, list[list[int
     elif gpus:
         jobs = max(1, gpus // per_run)
     else:
-        jobs = max(1, cpu_count() // per_run)
+        jobs = max(1, cpu_count() // (per_run * plan.threads))
     jobs = max(1, min(jobs, pending)) if pending else jobs
-    threads = max(1, cpu_count() // (jobs * per_run))
-    return jobs, threads, gpu_slots(jobs, per_run) if gpus else None
+    return jobs, plan.threads, gpu_slots(jobs, per_run) if gpus else None
 
 
 def describe_plan(plan: BenchPlan, options: BenchOptions) -> str:
@@ -125,7 +130,7 @@ def describe_plan(plan: BenchPlan, options: BenchOptions) -> str:
     work_dir = options.work_dir
     states = run_states(plan, work_dir)
     todo = runs_to_do(plan, work_dir, options.retry_failed)
-    jobs, threads, gpus = _slots(options, len(todo))
+    jobs, threads, gpus = _slots(plan, options, len(todo))
     counts = {s: sum(1 for st, _ in states.values() if st == s) for s in ("ok", "failed", "stale")}
     datasets = f" x {len(plan.datasets)} datasets" if plan.datasets else ""
     lines = [
@@ -248,7 +253,7 @@ def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> N
     from mlrkit.bench.display import make_display
 
     work_dir = options.work_dir
-    jobs, threads, gpus = _slots(options, len(todo))
+    jobs, threads, gpus = _slots(plan, options, len(todo))
     launch = LaunchOptions(
         launcher=options.launch.launcher,
         nproc_per_node=options.launch.nproc_per_node,
@@ -321,7 +326,7 @@ def _submit(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions, out: Te
         if job and job.get("fingerprint") == run.fingerprint and slurm_job_active(job["job_id"]):
             queued += 1
             continue
-        spec_path, attempt = _prepare_run(plan, run, work_dir, launch.slurm.cpus_per_task)
+        spec_path, attempt = _prepare_run(plan, run, work_dir, plan.threads)
         script = run_dir / "slurm.sh"
         script.write_text(
             slurm_script(

@@ -87,6 +87,11 @@ def plain(value: Any) -> Any:
     return _ADDRESS.sub("", repr(value))
 
 
+# CPU threads per run process unless --threads says otherwise: a fixed number, so that
+# `--jobs` (how many runs at once) never changes a result.
+DEFAULT_THREADS = 1
+
+
 def slug(name: str) -> str:
     """A file-name-safe form of a variant or dataset name (``avg+max`` stays, ``/`` goes)."""
     out = re.sub(r"[^A-Za-z0-9._+=-]+", "_", name).strip("._")
@@ -117,7 +122,8 @@ class RunSpec:
         variant, dataset, seed: its place in the grid (``dataset`` None without a data axis).
         base: absolute path of the experiment config it starts from.
         overrides: dotted keys -> plain values, in the order they are applied.
-        fingerprint: hash of the resolved config; a result with another one is stale.
+        fingerprint: hash of the resolved config, the seed and the threads per process; a
+            result with another one is stale.
     """
 
     run: str
@@ -202,6 +208,7 @@ class BenchPlan:
         runs: the runs, seed-major (every variant's first seed comes first).
         configs: each run's resolved config (mmengine ``Config``), by run id.
         tables, figures: what to render.
+        threads: CPU threads of each run's process (in every run's fingerprint).
     """
 
     path: Path
@@ -215,6 +222,7 @@ class BenchPlan:
     configs: dict[str, Config] = field(default_factory=dict)
     tables: list[TableSpec] = field(default_factory=list)
     figures: list[FigureSpec] = field(default_factory=list)
+    threads: int = 1
 
     def runs_of(self, variant: str, dataset: str | None = None) -> list[RunSpec]:
         """The runs of one variant (on one dataset of the data axis), in seed order."""
@@ -555,6 +563,7 @@ def load_bench(
     quick: bool = False,
     seeds: Sequence[int] | None = None,
     cfg_options: Mapping[str, Any] | None = None,
+    threads: int = DEFAULT_THREADS,
 ) -> BenchPlan:
     """Load a bench config, check all of it, and expand it into runs.
 
@@ -563,6 +572,9 @@ def load_bench(
         quick: apply the config's ``quick`` settings (smaller data, fewer epochs, ...).
         seeds: seeds to run instead of the config's.
         cfg_options: dotted overrides for every variant (``--cfg-options``), applied last.
+        threads: CPU threads of each run's process (``--threads``). The float results of a
+            CPU run depend on it (the order of reductions), so it is fixed, independent of
+            ``--jobs``, and part of every run's fingerprint.
 
     Returns:
         the plan; nothing has run and nothing was written.
@@ -571,6 +583,8 @@ def load_bench(
         FileNotFoundError: the bench config or a variant's base config does not exist.
         BenchConfigError: anything else wrong in the config; the message names the entry.
     """
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"--threads must be a positive integer, got {threads!r}")
     path = Path(path).resolve()
     spec = _read(path)
     _unknown(spec, BENCH_KEYS, "bench")
@@ -612,7 +626,7 @@ def load_bench(
             raise BenchConfigError("bench.datasets is empty; drop it or name the datasets")
     # the name is a folder name (work_dirs/bench/<name>): made file-name safe like variants'
     name = slug(str(spec.get("name") or path.stem))
-    plan = BenchPlan(path, name, quick, run_seeds, datasets, variants, active)
+    plan = BenchPlan(path, name, quick, run_seeds, datasets, variants, active, threads=threads)
 
     groups = [
         ("bench.overrides", _overrides(spec.get("overrides"), "bench.overrides")),
@@ -660,7 +674,12 @@ def load_bench(
                 parts = [slug(vname)] + ([slug(dataset)] if dataset else []) + [f"seed{seed}"]
                 run_id = "__".join(parts)
                 fingerprint = _fingerprint(
-                    {"base": Path(base).name, "config": plain(cfg._cfg_dict), "seed": seed}
+                    {
+                        "base": Path(base).name,
+                        "config": plain(cfg._cfg_dict),
+                        "seed": seed,
+                        "threads": threads,
+                    }
                 )
                 run = RunSpec(run_id, vname, dataset, seed, base, ordered, fingerprint)
                 plan.runs.append(run)

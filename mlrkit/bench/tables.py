@@ -325,6 +325,7 @@ def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: A
     notes = [
         f"Ours: {ours}; seeds {seeds}"
         + (" (mean ± sample std over seeds)" if len(plan.seeds) > 1 else "")
+        + f"; {plan.threads} CPU thread(s) per run (--threads)"
         + (" [--quick settings]" if plan.quick else "")
         + "."
     ]

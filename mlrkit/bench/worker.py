@@ -91,12 +91,14 @@ def _write_json(path: Path, payload: Any) -> None:
 # -- one run ---------------------------------------------------------------------------------
 def _best_checkpoint(work_dir: Path) -> Path:
     """The checkpoint the CheckpointHook kept as best, else the last one written."""
+    from mlrkit.engine.checkpoint import resolve_last_checkpoint
+
     best = sorted(work_dir.glob("best_*.pth"), key=lambda p: p.stat().st_mtime)
     if best:
         return best[-1]
-    pointer = work_dir / "last_checkpoint"
-    if pointer.is_file() and Path(pointer.read_text().strip()).is_file():
-        return Path(pointer.read_text().strip())
+    last = resolve_last_checkpoint(work_dir)
+    if last is not None:
+        return last
     raise FileNotFoundError(
         f"training finished but {work_dir} holds no checkpoint; the config must keep "
         "default_hooks.checkpoint"
@@ -213,10 +215,11 @@ def run(spec_path: str | Path, launcher: str = "none") -> int:
 
         load_plugins()
         cfg = _load(spec, progress)
-        resume = (work_dir / "last_checkpoint").is_file()
-        record["resumed"] = resume
+        # the run's own checkpoints (the pointer is relative: a moved or copied bench dir
+        # resumes from its own files, never from another dir's)
+        record["resumed"] = (work_dir / "last_checkpoint").is_file()
         t0 = time.perf_counter()
-        runner = train(cfg, work_dir=str(work_dir), resume=resume, launcher=launcher)
+        runner = train(cfg, work_dir=str(work_dir), launcher=launcher, resume_or_start=True)
         train_s = time.perf_counter() - t0
         parameters = _parameters(runner)
         world_size = runner.world_size

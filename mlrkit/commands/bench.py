@@ -23,6 +23,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--jobs", type=int, help="runs at once (default: CPU cores, or GPUs, per run process)"
     )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="CPU threads per run process (default: 1). Fixed, whatever --jobs is: a run's "
+        "numbers depend on it, so it is part of each run's fingerprint",
+    )
     p.add_argument("--seeds", type=int, nargs="+", metavar="SEED", help="seeds to run")
     p.add_argument(
         "--quick", action="store_true", help="the config's quick settings (a smoke bench)"
@@ -88,7 +95,13 @@ def run(args: argparse.Namespace) -> int:
             extra=list(args.slurm_extra),
         ),
     )
-    plan = load_bench(args.config, quick=args.quick, seeds=args.seeds, cfg_options=args.cfg_options)
+    plan = load_bench(
+        args.config,
+        quick=args.quick,
+        seeds=args.seeds,
+        cfg_options=args.cfg_options,
+        threads=args.threads,
+    )
     options = BenchOptions(
         work_dir=Path(args.work_dir) if args.work_dir else default_work_dir(plan),
         jobs=args.jobs,

@@ -179,3 +179,37 @@ def test_quick_ablation_gcn_for_real(tmp_path):
     assert len(results) == 4 and all(r["status"] == "ok" for r in results.values())
     assert len(list((work / "oracles").glob("*.json"))) == 1  # one data setting, cached once
     print(f"quick ablation_gcn: {elapsed:.0f} s", file=sys.stderr)
+
+
+@pytest.mark.slow  # four bench runs: about 90 s on 2 cores
+def test_jobs_do_not_change_the_results(tiny_bench, tmp_path):
+    """`--jobs 1` and `--jobs 2` of the same `--quick` bench give identical numbers: every
+    worker runs with the fixed `--threads` (default 1), whatever `--jobs` is."""
+    path = tiny_bench(
+        [("avg", {}), ("max", {"model.head.pool": "max"})],
+        overrides={"model.backbone.out_index": 2},
+        extra='quick=dict(overrides={"train_dataloader.dataset.num_samples": 64}),',
+    )
+    results = {}
+    for jobs in ("1", "2"):
+        work = tmp_path / f"jobs{jobs}"
+        out = mlrkit_bench(str(path), "--quick", "--jobs", jobs, "--work-dir", str(work))
+        assert out.returncode == 0, out.stderr[-3000:]
+        assert f"{jobs} at once, 1 thread(s) per process" in out.stderr
+        results[jobs] = results_of(work)
+    for run, one in results["1"].items():
+        two = results["2"][run]
+        assert one["threads"] == two["threads"] == 1
+        assert one["fingerprint"] == two["fingerprint"]
+        assert one["metrics"] == two["metrics"] and one["per_class_ap"] == two["per_class_ap"]
+
+
+def test_threads_are_part_of_the_fingerprint(tiny_bench):
+    from mlrkit.bench.spec import load_bench
+
+    path = tiny_bench([("avg", {})])
+    one, two = load_bench(path), load_bench(path, threads=2)
+    assert one.threads == 1 and two.threads == 2
+    assert one.runs[0].fingerprint != two.runs[0].fingerprint
+    with pytest.raises(ValueError, match="--threads must be a positive integer"):
+        load_bench(path, threads=0)
