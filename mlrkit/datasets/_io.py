@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import stat
 import warnings
 from pathlib import Path
 from typing import Any
@@ -57,19 +59,31 @@ class ImageDecodeError(OSError):
         self.reason = reason
 
 
-def decode_image_file(path: str | Path) -> torch.Tensor:
+def decode_image_file(path: str | Path, regular_only: bool = True) -> torch.Tensor:
     """Read and decode one image file to RGB.
 
     Args:
         path: an image file (JPEG, PNG, WebP, GIF through torchvision; anything else PIL reads).
+        regular_only: refuse anything but a regular file (a FIFO would block the loader for
+            good, a device would be read without end).
 
     Returns:
         uint8 tensor (3, H, W).
 
     Raises:
         FileNotFoundError: the file does not exist.
-        ImageDecodeError: the file cannot be decoded; the message names the file.
+        ImageDecodeError: the file cannot be decoded, or is not a regular file; the message
+            names the file.
     """
+    if regular_only:
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            raise FileNotFoundError(f"image file not found: {str(path)!r}") from None
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            raise ImageDecodeError(
+                path, "it is not a regular file (a FIFO, socket or device); images must be files"
+            )
     try:
         data = np.fromfile(path, dtype=np.uint8)
     except FileNotFoundError:

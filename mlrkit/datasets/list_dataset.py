@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from mlrkit.datasets._io import require_dir, require_file
+from mlrkit.datasets._io import decode_image_file, require_dir, require_file
 from mlrkit.datasets.base import FileMultiLabelDataset
 from mlrkit.registry import DATASETS
 
@@ -38,6 +39,11 @@ class ListMultiLabel(FileMultiLabelDataset):
         {"image": "img/0001.jpg", "labels": ["dog", "person"]}
 
     Relative image paths are resolved against ``img_root`` (the list file's folder by default).
+    By default (``restrict_to_root=True``) every listed image must lie inside ``img_root``: a
+    path that climbs out with ``..`` or an absolute path elsewhere is refused when the list is
+    read, and an image that is not a regular file (a FIFO, a device) is refused when it is
+    loaded. Symbolic links inside the root are followed (a root that links to another disk is
+    fine). ``restrict_to_root=False`` accepts any path the process can read.
 
     Args:
         ann_file: the list file.
@@ -49,11 +55,14 @@ class ListMultiLabel(FileMultiLabelDataset):
         split: split name used in cache keys and metainfo.
         pipeline: transforms applied to the uint8 (3, H, W) image.
         on_bad_image: ``"raise"`` or ``"skip"`` (see :class:`MultiLabelDataset`).
+        restrict_to_root: require regular files inside ``img_root`` (see above); False is the
+            explicit opt-out.
 
     Raises:
         FileNotFoundError: ``ann_file`` or ``img_root`` does not exist.
         ValueError: an unsupported suffix, a malformed record (the message names the file and
-            the line), or a label name not in ``classes`` (the message lists the known ones).
+            the line), a label name not in ``classes`` (the message lists the known ones), or
+            a path outside ``img_root`` under ``restrict_to_root``.
     """
 
     dataset_name = "list"
@@ -68,8 +77,14 @@ class ListMultiLabel(FileMultiLabelDataset):
         split: str = "train",
         pipeline: Sequence[dict | Callable] | None = None,
         on_bad_image: str = "raise",
+        restrict_to_root: bool = True,
     ):
         super().__init__(pipeline=pipeline, split=split, on_bad_image=on_bad_image)
+        if not isinstance(restrict_to_root, bool):
+            raise ValueError(
+                f"ListMultiLabel: restrict_to_root must be True or False, got {restrict_to_root!r}"
+            )
+        self.restrict_to_root = restrict_to_root
         self.ann_file = require_file(ann_file, "ListMultiLabel: list file")
         root = self.ann_file.parent if img_root is None else img_root
         self.img_root = require_dir(root, "ListMultiLabel: image root")
@@ -108,7 +123,24 @@ class ListMultiLabel(FileMultiLabelDataset):
                     )
                 targets[n, column[name]] = 1
         self._targets = targets
+        if restrict_to_root:
+            self._check_inside_root(records)
         self._set_image_paths([str(self.img_root / path) for _, path, _ in records])
+
+    def _check_inside_root(self, records: list[Record]) -> None:
+        root = os.path.normpath(os.path.abspath(self.img_root))
+        for lineno, path, _ in records:
+            full = os.path.normpath(os.path.join(root, path))  # lexical: `..` resolved
+            if os.path.commonpath([root, full]) != root:
+                raise ValueError(
+                    f"ListMultiLabel: {str(self.ann_file)!r} line {lineno}: image {path!r} is "
+                    f"outside the image root {str(self.img_root)!r}; list paths inside it, or "
+                    "set restrict_to_root=False to load images from anywhere"
+                )
+
+    def load_image(self, index: int):
+        """Decode sample ``index``; a regular file only, unless ``restrict_to_root=False``."""
+        return decode_image_file(self.image_path(index), regular_only=self.restrict_to_root)
 
     @property
     def metainfo(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 
 import numpy as np
 import pytest
@@ -121,7 +122,9 @@ def test_img_root_and_absolute_paths(tmp_path):
         + json.dumps({"image": str(absolute), "labels": ["b"]})
         + "\n"
     )
-    ds = ListMultiLabel(ann, img_root=tmp_path / "images")
+    with pytest.raises(ValueError, match="outside the image root"):
+        ListMultiLabel(ann, img_root=tmp_path / "images")
+    ds = ListMultiLabel(ann, img_root=tmp_path / "images", restrict_to_root=False)
     assert ds.image_path(0) == str(tmp_path / "images" / "x.png")
     assert ds.image_path(1) == str(absolute)
     assert ds[1]["inputs"].shape == (3, 12, 16)
@@ -288,3 +291,48 @@ def test_skip_wraps_around_and_fails_when_nothing_is_readable(broken_dir):
     with pytest.raises(RuntimeError, match="none of its 4 images can be read"):
         ds[0]
     assert ds.num_bad_images == 4
+
+
+# -- paths outside the image root, FIFOs (issue 13, item 10) ------------------------------------
+
+
+@pytest.mark.parametrize("where", ["dotdot", "absolute"])
+def test_images_outside_the_root_are_refused_unless_allowed(tmp_path, where):
+    root = tmp_path / "data"
+    secret = write_png(tmp_path / "secret.png", seed=7)
+    write_png(root / "img/a.png")
+    outside = "img/../../secret.png" if where == "dotdot" else str(tmp_path / "secret.png")
+    ann = root / "list.jsonl"
+    lines = [{"image": "img/a.png", "labels": ["dog"]}, {"image": outside, "labels": ["cat"]}]
+    ann.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    with pytest.raises(ValueError, match=r"line 2: image .*secret.png' is outside the image root"):
+        ListMultiLabel(ann)
+    with pytest.raises(ValueError, match="restrict_to_root=False"):
+        ListMultiLabel(ann)
+    opened = ListMultiLabel(ann, restrict_to_root=False)  # the explicit opt-out
+    np.testing.assert_array_equal(opened.load_image(1).permute(1, 2, 0).numpy(), secret)
+
+
+def test_dotdot_that_stays_inside_the_root_is_fine(data_dir):
+    ann = data_dir / "list.jsonl"
+    ann.write_text(json.dumps({"image": "img/../img/a.png", "labels": ["dog"]}) + "\n")
+    assert ListMultiLabel(ann).load_image(0).shape == (3, 12, 16)
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    root = tmp_path / "data"
+    (root / "img").mkdir(parents=True)
+    os.mkfifo(root / "img/pipe.png")  # reading it would block for good
+    write_png(root / "img/a.png")
+    ann = root / "list.jsonl"
+    lines = [{"image": "img/a.png", "labels": ["dog"]}, {"image": "img/pipe.png", "labels": []}]
+    ann.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    ds = ListMultiLabel(ann)
+    with pytest.raises(ImageDecodeError, match="pipe.png.*not a regular file"):
+        ds.load_image(1)
+    with pytest.raises(ImageDecodeError, match="not a regular file"):
+        decode_image_file(root / "img/pipe.png")
+    skipping = ListMultiLabel(ann, on_bad_image="skip")
+    assert skipping[1]["inputs"].shape == (3, 12, 16)  # the next readable image instead
+    with pytest.raises(ValueError, match="restrict_to_root must be True or False"):
+        ListMultiLabel(ann, restrict_to_root="no")
