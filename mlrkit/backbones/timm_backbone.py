@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +110,7 @@ class TimmBackbone(nn.Module):
                     ".safetensors file, or pretrained_file=None for random weights."
                 )
         self.model_name = model_name
-        self.model = self._create(model_name, path, checkpoint_format, timm_kwargs)
+        self.model = self._create_checked(model_name, path, checkpoint_format, timm_kwargs)
 
         info = self._feature_info()
         if isinstance(out_index, bool) or not isinstance(out_index, int):
@@ -130,7 +131,7 @@ class TimmBackbone(nn.Module):
             self.model.prune_intermediate_layers([self.out_index], prune_norm=True)
             self._features_only = False
         else:  # an older timm model: its features_only wrapper, rebuilt at the chosen stage
-            self.model = self._create(
+            self.model = self._create_checked(
                 model_name, path, checkpoint_format, timm_kwargs, features=self.out_index
             )
             self._features_only = True
@@ -148,6 +149,25 @@ class TimmBackbone(nn.Module):
             )
         self.frozen_stages = frozen_stages
         self._frozen: list[nn.Module] = self._freeze(frozen_stages)
+
+    @classmethod
+    def _create_checked(cls, model_name, path, fmt, timm_kwargs, features=None) -> nn.Module:
+        """:meth:`_create`, with a refused or damaged weight file named in one line."""
+        try:
+            return cls._create(model_name, path, fmt, timm_kwargs, features=features)
+        except (pickle.UnpicklingError, RuntimeError) as err:  # timm: weights_only=True
+            refused = next(
+                (e for e in (err, err.__cause__) if isinstance(e, pickle.UnpicklingError)), None
+            )
+            if refused is None:
+                raise
+            first = str(refused).strip().splitlines()[0].rstrip(".") if str(refused) else ""
+            raise ValueError(
+                f"TimmBackbone: pretrained_file {path} cannot be loaded safely "
+                f"(weights_only=True): {first or 'refused'}. Re-save the weights with "
+                "`torch.save(model.state_dict(), path)` from a trusted session, or use a "
+                ".safetensors file."
+            ) from err
 
     @staticmethod
     def _create(

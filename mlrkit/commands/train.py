@@ -20,7 +20,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         const=True,
         default=False,
         metavar="CKPT",
-        help="resume from CKPT, or from the latest checkpoint in the work dir",
+        help="resume from CKPT, or from the latest checkpoint in the work dir (an error if "
+        "there is none)",
+    )
+    p.add_argument(
+        "--resume-or-start",
+        action="store_true",
+        help="resume from the latest checkpoint in the work dir if there is one, else train "
+        "from scratch (for jobs that may be restarted)",
+    )
+    p.add_argument(
+        "--lr",
+        type=float,
+        metavar="LR",
+        help="base learning rate; with --resume it replaces the rate restored from the "
+        "checkpoint (every group and scheduler scaled by LR / the config's lr)",
     )
     p.add_argument(
         "--amp",
@@ -54,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
     from mlrkit.engine.config import load_config
     from mlrkit.engine.runner import train
 
+    if args.resume and args.resume_or_start:
+        raise ValueError("--resume and --resume-or-start exclude each other; pass one")
     cfg = load_config(args.config, args.cfg_options, strict=True)
     train(
         cfg,
@@ -62,5 +78,7 @@ def run(args: argparse.Namespace) -> int:
         amp=args.amp,
         launcher=args.launcher,
         tensorboard=args.tensorboard,
+        resume_or_start=args.resume_or_start,
+        lr=args.lr,
     )
     return 0

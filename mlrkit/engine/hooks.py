@@ -21,6 +21,8 @@ from mlrkit.registry import HOOKS
 
 __all__ = [
     "NaNLossHook",
+    "RelativeCheckpointPointerHook",
+    "ResumeLRHook",
     "SyncBNBuffersHook",
     "RunInfoHook",
     "NonFiniteLossError",
@@ -34,11 +36,13 @@ class NonFiniteLossError(FloatingPointError):
 
 
 def _last_checkpoint(work_dir: str) -> str | None:
-    pointer = Path(work_dir) / "last_checkpoint"
-    if pointer.is_file():
-        path = pointer.read_text().strip()
-        return path or None
-    return None
+    from mlrkit.engine.checkpoint import resolve_last_checkpoint
+
+    try:
+        found = resolve_last_checkpoint(work_dir)
+    except FileNotFoundError:
+        return None
+    return None if found is None else str(found)
 
 
 @HOOKS.register_module()
@@ -68,8 +72,8 @@ class NaNLossHook(Hook):
             return
         last = _last_checkpoint(runner.work_dir)
         where = (
-            f"the last good checkpoint is {last}; resume from it with "
-            f"`mlrkit train CONFIG --resume {last}` (e.g. with a lower learning rate)"
+            f"the last good checkpoint is {last}; resume from it with a lower learning rate: "
+            f"`mlrkit train CONFIG --resume {last} --lr LR`"
             if last
             else "no checkpoint was written before it"
         )
@@ -184,11 +188,151 @@ def backbone_weights(cfg: Any) -> dict[str, Any] | None:
 
 
 @HOOKS.register_module()
-class RunInfoHook(Hook):
-    """Write ``run_info.json`` in the work dir: config, seed, package versions, git commit,
-    and the backbone weights file with its sha256."""
+class RelativeCheckpointPointerHook(Hook):
+    """Keep a run's checkpoint paths inside its own work dir.
+
+    mmengine's CheckpointHook writes the absolute path of the checkpoint it saved into
+    ``last_checkpoint``; this hook (after it: same priority, added later) rewrites it as a name
+    inside the work dir, so a moved or copied work dir resumes from its own checkpoints. On a
+    resume it also points the CheckpointHook's restored "best checkpoint" (an absolute path
+    kept in the checkpoint) at the file of that name in this work dir: a copied work dir would
+    otherwise delete the original's best checkpoint when it finds a better one.
+    """
 
     priority = "VERY_LOW"
+
+    def before_train(self, runner) -> None:
+        from mmengine.hooks import CheckpointHook
+
+        work_dir = Path(runner.work_dir).resolve()
+
+        def inside(path):
+            if not isinstance(path, str) or not path:
+                return path
+            named = Path(path)
+            try:
+                named.resolve().relative_to(work_dir)
+                return path
+            except ValueError:
+                return str(work_dir / named.name)
+
+        for hook in runner.hooks:
+            if not isinstance(hook, CheckpointHook):
+                continue
+            if getattr(hook, "best_ckpt_path", None):
+                hook.best_ckpt_path = inside(hook.best_ckpt_path)
+            for key, path in (getattr(hook, "best_ckpt_path_dict", None) or {}).items():
+                hook.best_ckpt_path_dict[key] = inside(path)
+        for key, value in list(runner.message_hub.runtime_info.items()):
+            if key.startswith("best_ckpt"):
+                runner.message_hub.update_info(key, inside(value))
+
+    def _fix(self, runner) -> None:
+        if is_main_process():
+            from mlrkit.engine.checkpoint import relativize_last_checkpoint
+
+            relativize_last_checkpoint(runner.work_dir)
+
+    def after_train_epoch(self, runner) -> None:
+        self._fix(runner)
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+        from mmengine.runner import EpochBasedTrainLoop
+
+        if not isinstance(runner.train_loop, EpochBasedTrainLoop):  # iteration-based saving
+            self._fix(runner)
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        self._fix(runner)
+
+    def after_train(self, runner) -> None:
+        self._fix(runner)
+
+
+@HOOKS.register_module()
+class ResumeLRHook(Hook):
+    """Train (or resume) with the base learning rate ``lr`` instead of the config's.
+
+    Runs before the first training step, after a resumed checkpoint restored the optimizer and
+    the schedulers, so ``mlrkit train CONFIG --resume --lr LR`` really trains at the new rate.
+    Every learning rate of the run is scaled by ``f = lr / config lr``: each parameter group's
+    current, initial, maximum and minimum lr (groups keep their multipliers, e.g. a backbone at
+    x0.1) and each lr scheduler's base, last and minimum values, so the schedule continues from
+    where it stopped, at the new scale.
+
+    Args:
+        lr: the new base learning rate (> 0).
+        config_lr: the base learning rate of the config (``optim_wrapper.optimizer.lr``).
+    """
+
+    priority = "VERY_HIGH"
+    _GROUP_KEYS = ("lr", "initial_lr", "max_lr", "min_lr")
+    _SCHEDULER_KEYS = ("base_values", "_last_value", "eta_min", "max_lrs")
+
+    def __init__(self, lr: float, config_lr: float):
+        for name, value in (("lr", lr), ("config_lr", config_lr)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise ValueError(f"ResumeLRHook: {name} must be a positive number, got {value!r}.")
+        self.factor = float(lr) / float(config_lr)
+        self.lr = float(lr)
+
+    @staticmethod
+    def _scale(value, factor):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, (int, float)):
+            return value * factor
+        if isinstance(value, list):
+            return [ResumeLRHook._scale(v, factor) for v in value]
+        return value
+
+    def before_train(self, runner) -> None:
+        wrapper = runner.optim_wrapper
+        wrappers = wrapper.values() if hasattr(wrapper, "values") else [wrapper]
+        for optim in wrappers:
+            for group in optim.optimizer.param_groups:
+                for key in self._GROUP_KEYS:
+                    if key in group:
+                        group[key] = self._scale(group[key], self.factor)
+        schedulers = runner.param_schedulers or []
+        if isinstance(schedulers, dict):
+            schedulers = [s for group in schedulers.values() for s in group]
+        for scheduler in schedulers:
+            if getattr(scheduler, "param_name", "lr") != "lr":
+                continue
+            for key in self._SCHEDULER_KEYS:
+                if key in scheduler.__dict__:
+                    scheduler.__dict__[key] = self._scale(scheduler.__dict__[key], self.factor)
+        runner.logger.info(
+            f"learning rate set to {self.lr:g} (x{self.factor:g} of the config's, every group "
+            "and scheduler)"
+        )
+
+
+@HOOKS.register_module()
+class RunInfoHook(Hook):
+    """Write a provenance record: config, seed, package versions, git commit, command, and the
+    backbone weights file with its sha256.
+
+    ``mlrkit train`` writes ``work_dir/run_info.json``; other commands (``mlrkit test``) write
+    their own file in the run's timestamped log folder (``in_log_dir=True``), so they never
+    touch the training record.
+
+    Args:
+        filename: the record's file name.
+        in_log_dir: write it in the runner's log folder (``work_dir/<timestamp>/``) instead of
+            the work dir.
+        extra: more fields for the record (e.g. the checkpoint tested).
+    """
+
+    priority = "VERY_LOW"
+
+    def __init__(
+        self, filename: str = "run_info.json", in_log_dir: bool = False, extra: dict | None = None
+    ):
+        self.filename = filename
+        self.in_log_dir = in_log_dir
+        self.extra = dict(extra or {})
 
     def before_run(self, runner) -> None:
         if not is_main_process():
@@ -208,9 +352,13 @@ class RunInfoHook(Hook):
             "backbone_weights": backbone_weights(runner.cfg),
             "argv": sys.argv,
             "cwd": os.getcwd(),
+            "torch_threads": torch.get_num_threads(),
+            **self.extra,
         }
-        path = Path(runner.work_dir) / "run_info.json"
-        tmp = path.with_suffix(".json.tmp")
+        folder = Path(runner.log_dir if self.in_log_dir else runner.work_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / self.filename
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(info, indent=2, default=str))
         tmp.replace(path)
 

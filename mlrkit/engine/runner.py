@@ -23,7 +23,12 @@ from typing import Any
 
 from mmengine.config import Config, ConfigDict
 
-from mlrkit.engine.checkpoint import allow_mmengine_checkpoints
+from mlrkit.engine.checkpoint import (
+    allow_mmengine_checkpoints,
+    check_state_dict,
+    checkpoint_state,
+    resolve_last_checkpoint,
+)
 from mlrkit.engine.config import to_plain
 from mlrkit.engine.distributed import default_backend, init_distributed
 from mlrkit.engine.recipe import apply_recipe, configure_mixed_precision
@@ -44,6 +49,7 @@ ALWAYS_HOOKS = (
     "RunInfoHook",
     "ProgressBarHook",
     "TrainingPlotsHook",
+    "RelativeCheckpointPointerHook",
 )
 
 
@@ -289,6 +295,18 @@ def build_runner(cfg: Config):
     return Runner.from_cfg(cfg)
 
 
+def _config_lr(cfg: Config) -> float:
+    optim = cfg.get("optim_wrapper") or {}
+    optimizer = optim.get("optimizer") or {}
+    lr = optimizer.get("lr")
+    if lr is None:
+        raise ValueError(
+            "--lr: the config's optim_wrapper.optimizer has no lr to scale from; set "
+            "optim_wrapper.optimizer.lr"
+        )
+    return float(lr)
+
+
 def train(
     cfg: Config,
     work_dir: str | None = None,
@@ -296,12 +314,35 @@ def train(
     amp: bool = False,
     launcher: str = "none",
     tensorboard: bool = False,
+    resume_or_start: bool = False,
+    lr: float | None = None,
 ):
-    """Train from a loaded config. ``resume``: False, True (latest in work dir) or a path;
-    ``tensorboard``: log to TensorBoard too (as the config key ``tensorboard = True``)."""
+    """Train from a loaded config.
+
+    Args:
+        cfg: the config.
+        work_dir: where logs and checkpoints go (default: the config's or
+            ``work_dirs/<config name>``).
+        resume: False, True (the latest checkpoint of the work dir, which must exist) or a
+            checkpoint path.
+        amp: mixed precision.
+        launcher: ``none``, ``pytorch`` or ``slurm``.
+        tensorboard: log to TensorBoard too (as the config key ``tensorboard = True``).
+        resume_or_start: resume from the work dir's latest checkpoint if there is one, else
+            train from scratch (what a job that may be restarted wants).
+        lr: a new base learning rate; with ``resume`` it replaces the restored optimizer's
+            and schedulers' rates (:class:`~mlrkit.engine.hooks.ResumeLRHook`).
+
+    Raises:
+        FileNotFoundError: ``resume`` and nothing to resume from.
+    """
+    if lr is not None and (isinstance(lr, bool) or not float(lr) > 0):
+        raise ValueError(f"--lr must be a positive number, got {lr!r}")
     if tensorboard:
         cfg.tensorboard = True
     prepare_config(cfg, work_dir=work_dir, launcher=launcher, amp=amp)
+    if resume_or_start and resume is False:
+        resume = resolve_last_checkpoint(cfg.work_dir) is not None
     if resume:
         cfg.resume = True
         if isinstance(resume, str):
@@ -309,10 +350,25 @@ def train(
                 raise FileNotFoundError(f"--resume {resume}: no such checkpoint")
             cfg.load_from = resume
         else:
-            cfg.load_from = None  # mmengine finds the latest checkpoint in the work dir
+            latest = resolve_last_checkpoint(cfg.work_dir)
+            if latest is None:
+                raise FileNotFoundError(
+                    f"--resume: nothing to resume in {cfg.work_dir} (no checkpoint was written "
+                    "there; is --work-dir right?). Pass a checkpoint (--resume CKPT), or use "
+                    "--resume-or-start to train from scratch when there is none"
+                )
+            cfg.load_from = str(latest)
+    if lr is not None:
+        hooks = list(cfg.get("custom_hooks") or [])
+        hooks.append(dict(type="ResumeLRHook", lr=float(lr), config_lr=_config_lr(cfg)))
+        cfg.custom_hooks = hooks
     runner = build_runner(cfg)
     runner.train()
     return runner
+
+
+def _model_of(runner):
+    return getattr(runner.model, "module", runner.model)
 
 
 def test(
@@ -322,19 +378,42 @@ def test(
     work_dir: str | None = None,
     launcher: str = "none",
 ) -> dict[str, Any]:
-    """Evaluate ``checkpoint`` on the config's test split (val split if no test split)."""
+    """Evaluate ``checkpoint`` on the config's test split (val split if no test split).
+
+    The checkpoint must fit the config's model exactly (the same keys and shapes, e.g. the
+    same number of classes); its provenance record goes to ``<work dir>/<timestamp>/
+    test_info.json``, never over the training run's ``run_info.json``.
+
+    Raises:
+        FileNotFoundError: the checkpoint does not exist.
+        ValueError: the checkpoint does not fit the model (missing, unexpected or mismatched
+            keys are listed) or cannot be loaded safely.
+    """
     if not Path(checkpoint).is_file():
         raise FileNotFoundError(f"checkpoint {checkpoint} does not exist")
+    state, _ = checkpoint_state(checkpoint)  # weights_only=True; fails before any building
     if not cfg.get("test_dataloader"):
         if not cfg.get("val_dataloader"):
             raise ValueError("the config has neither test_dataloader nor val_dataloader")
         cfg.test_dataloader = cfg.val_dataloader
         cfg.test_evaluator = cfg.val_evaluator
         cfg.test_cfg = cfg.get("test_cfg") or dict()
+    hooks = [h for h in (cfg.get("custom_hooks") or []) if _type_name(h) != "RunInfoHook"]
+    hooks.append(
+        dict(
+            type="RunInfoHook",
+            filename="test_info.json",
+            in_log_dir=True,
+            extra={"command": "test", "checkpoint": str(Path(checkpoint).resolve())},
+        )
+    )
+    cfg.custom_hooks = hooks
     prepare_config(cfg, work_dir=work_dir, launcher=launcher)
     cfg.load_from = checkpoint
     cfg.resume = False
     runner = build_runner(cfg)
+    check_state_dict(_model_of(runner), state, str(checkpoint), cfg.filename or "<config>")
+    del state
     metrics = runner.test()
     metrics = {k: float(v) for k, v in metrics.items()}
     if out is not None and runner.rank == 0:

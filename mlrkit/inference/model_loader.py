@@ -19,73 +19,9 @@ import torch
 from mmengine.config import Config
 from torch import nn
 
+from mlrkit.engine.checkpoint import check_state_dict, checkpoint_state
+
 __all__ = ["load_model", "checkpoint_state", "check_state_dict"]
-
-
-def checkpoint_state(checkpoint: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict]:
-    """The state dict and the ``meta`` dict of a checkpoint, loaded with ``weights_only=True``.
-
-    Args:
-        checkpoint: an mmengine checkpoint (``{"meta", "state_dict", ...}``) or a bare state
-            dict.
-
-    Returns:
-        (state dict, meta); meta is empty for a bare state dict.
-
-    Raises:
-        FileNotFoundError: the file does not exist.
-        ValueError: the file cannot be loaded safely or holds no tensors.
-    """
-    from mlrkit.engine.checkpoint import load_checkpoint_file
-
-    try:
-        payload = load_checkpoint_file(checkpoint)
-    except RuntimeError as err:  # unsafe or corrupt: say so as a user error
-        raise ValueError(str(err)) from err
-    if not isinstance(payload, dict):
-        raise ValueError(
-            f"checkpoint {str(checkpoint)!r} holds a {type(payload).__name__}, not a state dict "
-            "or an mmengine checkpoint."
-        )
-    state = payload.get("state_dict", payload)
-    meta = payload.get("meta") if isinstance(payload.get("meta"), dict) else {}
-    if not isinstance(state, dict) or not any(isinstance(v, torch.Tensor) for v in state.values()):
-        raise ValueError(f"checkpoint {str(checkpoint)!r} holds no model weights (no tensors).")
-    return state, meta
-
-
-def check_state_dict(
-    model: nn.Module, state: dict[str, torch.Tensor], checkpoint: str, config: str
-) -> None:
-    """Raise a ValueError listing what differs when ``state`` does not fit ``model`` exactly.
-
-    Raises:
-        ValueError: naming missing keys, unexpected keys and shape mismatches (a few each).
-    """
-    own = model.state_dict()
-    missing = [k for k in own if k not in state]
-    unexpected = [k for k in state if k not in own]
-    mismatched = [
-        f"{k} {tuple(state[k].shape)} vs {tuple(own[k].shape)}"
-        for k in own
-        if k in state and tuple(state[k].shape) != tuple(own[k].shape)
-    ]
-    if not (missing or unexpected or mismatched):
-        return
-    parts = []
-    for what, keys in (
-        ("missing from the checkpoint", missing),
-        ("in the checkpoint but not in the model", unexpected),
-        ("of different shape (checkpoint vs model)", mismatched),
-    ):
-        if keys:
-            more = f" and {len(keys) - 3} more" if len(keys) > 3 else ""
-            parts.append(f"{len(keys)} {what}: {', '.join(keys[:3])}{more}")
-    raise ValueError(
-        f"checkpoint {checkpoint!r} does not match the model of config {config!r}: "
-        f"{'; '.join(parts)}. Pass the config the checkpoint was trained with (its work dir "
-        "holds a copy)."
-    )
 
 
 def _classes_from_data(cfg: Config) -> list[str]:

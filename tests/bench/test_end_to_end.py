@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -213,3 +214,40 @@ def test_threads_are_part_of_the_fingerprint(tiny_bench):
     assert one.runs[0].fingerprint != two.runs[0].fingerprint
     with pytest.raises(ValueError, match="--threads must be a positive integer"):
         load_bench(path, threads=0)
+
+
+def _half_done(work: Path, run: str) -> None:
+    """Make a finished run look interrupted after its first epoch (as a SIGKILL leaves it),
+    with the pointer as mmengine used to write it: an absolute path."""
+    run_work = work / "runs" / run / "work"
+    (work / "results" / f"{run}.json").unlink()
+    for path in run_work.glob("*.pth"):
+        if path.name != "epoch_1.pth":
+            path.unlink()
+    (run_work / "last_checkpoint").write_text(str((run_work / "epoch_1.pth").resolve()))
+
+
+@pytest.mark.slow  # three bench runs: about 40 s on 2 cores
+def test_a_moved_or_copied_bench_dir_finishes_from_its_own_checkpoints(tiny_bench, tmp_path):
+    path = tiny_bench([("a", {})], overrides={"train_cfg.max_epochs": 2})
+    first = tmp_path / "first"
+    out = mlrkit_bench(str(path), "--work-dir", str(first))
+    assert out.returncode == 0, out.stderr[-3000:]
+    _half_done(first, "a__seed0")
+    copied = tmp_path / "copied"
+    shutil.copytree(first, copied)
+    moved = tmp_path / "moved"
+    first.rename(moved)  # the absolute pointer now names a folder that is gone
+    for work in (moved, copied):
+        before = {p: p.stat().st_mtime_ns for p in moved.rglob("*") if p.is_file()}
+        out = mlrkit_bench(str(path), "--work-dir", str(work))
+        assert out.returncode == 0, out.stderr[-3000:]
+        result = results_of(work)["a__seed0"]
+        assert result["status"] == "ok" and result["resumed"] is True
+        run_work = work / "runs" / "a__seed0" / "work"
+        assert (run_work / "epoch_2.pth").is_file()
+        assert (run_work / "last_checkpoint").read_text().strip() == "epoch_2.pth"
+        log = "\n".join(p.read_text() for p in run_work.glob("*/*.log"))
+        assert f"Load checkpoint from {run_work.resolve() / 'epoch_1.pth'}" in log
+        if work == copied:  # the copy left the moved original alone
+            assert {p: p.stat().st_mtime_ns for p in moved.rglob("*") if p.is_file()} == before

@@ -6,7 +6,11 @@ import torch
 from mmengine.logging import MessageHub
 from mmengine.logging.history_buffer import HistoryBuffer
 
-from mlrkit.engine.checkpoint import allow_mmengine_checkpoints, load_checkpoint_file
+from mlrkit.engine.checkpoint import (
+    CheckpointLoadError,
+    allow_mmengine_checkpoints,
+    load_checkpoint_file,
+)
 
 
 def test_mmengine_message_hub_state_loads_with_weights_only(tmp_path):
@@ -37,7 +41,7 @@ def test_arbitrary_code_is_still_refused(tmp_path):
 
     path = tmp_path / "evil.pth"
     torch.save({"x": Evil()}, path)
-    with pytest.raises(RuntimeError, match="cannot be loaded safely"):
+    with pytest.raises(CheckpointLoadError, match="cannot be loaded safely"):
         load_checkpoint_file(path)
 
 

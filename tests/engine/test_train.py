@@ -95,9 +95,7 @@ def test_train_steps_and_test_reproduces_the_reported_map(tmp_path):
     # model learns depends on the CPU's float details, so no mAP threshold is asserted)
     before = torch.load(work / "epoch_3.pth", weights_only=True)["state_dict"]
     after = torch.load(ckpt, weights_only=True)["state_dict"]
-    assert any(
-        not torch.equal(before[k], after[k]) for k in after if after[k].is_floating_point()
-    )
+    assert any(not torch.equal(before[k], after[k]) for k in after if after[k].is_floating_point())
     info = json.loads((work / "run_info.json").read_text())
     assert info["versions"]["torch"] and "seed" in info
     # the pictures of the run: one point per epoch, the val mAP the log reported
