@@ -142,13 +142,32 @@ def origin_of(kind: str, name: str, obj: object) -> str:
     return top or "?"
 
 
-def import_modules(names: list[str]) -> None:
-    """Import modules by name (what mmengine's ``custom_imports`` does), with a clear error."""
+_custom_imported: list[str] = []
+
+
+def custom_imported() -> list[str]:
+    """Modules imported through a config's ``custom_imports`` in this process."""
+    return list(_custom_imported)
+
+
+def import_modules(
+    names: list[str], origin: str = "custom_imports", folder: os.PathLike | None = None
+) -> None:
+    """Import modules by name (what mmengine's ``custom_imports`` does), with a clear error.
+
+    Args:
+        names: module names.
+        origin: what asked for them, for the error (e.g. ``config path/to/cfg.py``).
+        folder: the config's folder, named in the error as a place searched.
+    """
     for name in names:
         try:
             importlib.import_module(name)
         except ImportError as err:
+            beside = f" (a {name.replace('.', '/')}.py in {folder})" if folder else ""
             raise ImportError(
-                f"custom_imports could not import {name!r}: {err}. Is it on PYTHONPATH "
-                "(or installed)?"
+                f"{origin}: custom_imports could not import {name!r}: {err}. mlrkit looks for "
+                f"it beside the config{beside}, on PYTHONPATH and in the installed packages."
             ) from err
+        if name not in _custom_imported:
+            _custom_imported.append(name)

@@ -119,12 +119,28 @@ class MLRRegistry(Registry):
             lowered = {k.lower(): k for k in known}
             close = [lowered[k] for k in difflib.get_close_matches(real_key.lower(), lowered, n=5)]
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        from mlrkit.plugins import custom_imported
+
+        imported = custom_imported()
+        variable = next(
+            (n for n, v in globals().items() if v is self and n.isupper()), self.name.upper()
+        )
+        if imported:  # the config has custom_imports: advising to add it would be wrong
+            where = (
+                f"The config's custom_imports imported {', '.join(imported)}, and none of them "
+                f"registered {real_key!r} in '{self.name}': check the name, and that the class "
+                f"is decorated with @{variable}.register_module() (from mlrkit.registry)."
+            )
+        else:
+            where = (
+                "A component defined outside mlrkit must be imported first: install its "
+                "distribution with an entry point in the 'mlrkit.plugins' group, or add "
+                "`custom_imports = dict(imports=['your_module'])` to the config (a module "
+                "beside the config is found)."
+            )
         return (
             f"{real_key!r} is not in the mlrkit '{self.name}' registry.{hint} "
-            f"`mlrkit list {self.name}` prints every known name. A component defined outside "
-            "mlrkit must be imported first: install its distribution with an entry point in "
-            "the 'mlrkit.plugins' group, or add `custom_imports = dict(imports=['your_module'])` "
-            "to the config."
+            f"`mlrkit list {self.name}` prints every known name. {where}"
         )
 
 

@@ -386,7 +386,52 @@ def run_bench_slurm(command: str, scratch: Path) -> None:
         assert "srun " in text and "mlrkit.bench.worker" in text and "--launcher slurm" in text
 
 
+RECIPE_FILES = ("my_heads.py", "my_config.py", "my_bench.py")
+
+
+def recipe_folder(tmp_root: Path) -> Path:
+    """The "Write your own head" files, written exactly as the README shows them, into a
+    folder outside the repository (each file is the section's next ``python`` block)."""
+    folder = tmp_root / "own_head"
+    if folder.is_dir():
+        return folder
+    text = README.read_text()
+    section = text.split("\n## Write your own head\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == len(RECIPE_FILES), "the recipe shows one block per file"
+    folder.mkdir()
+    for name, block in zip(RECIPE_FILES, blocks):
+        assert name in section.split(block, 1)[0], f"the README names {name} before its block"
+        (folder / name).write_text(block)
+    assert REPO not in folder.resolve().parents
+    return folder
+
+
+def run_own_head(command: str, scratch: Path) -> None:
+    folder = recipe_folder(scratch.parent)
+    # the stated substitution: tiny sizes appended as --cfg-options (one epoch of 256 images)
+    tiny = [o.replace("=512", "=256") for o in TINY_SYNTHETIC]
+    tiny += ["train_cfg.max_epochs=1", "train_cfg.val_interval=1"]
+    work = "bench_own" if command.startswith("mlrkit bench") else "train_own"
+    out = shell(with_options(f"{command} --work-dir {work}", tiny), folder)
+    assert out.returncode == 0, out.stderr[-3000:]
+    if command.startswith("mlrkit bench"):
+        results = {
+            p.stem: json.loads(p.read_text()) for p in (folder / "bench_own/results").iterdir()
+        }
+        assert {r["status"] for r in results.values()} == {"ok"}
+        heads = {r["variant"]: r["config"]["model"]["head"]["type"] for r in results.values()}
+        assert heads == {"mean+max": "MeanMaxHead", "avg": "GlobalPoolHead"}
+        assert "Mean+max against average pooling" in out.stdout
+    else:
+        assert (folder / "train_own/epoch_1.pth").is_file()
+        config = (folder / "train_own/my_config.py").read_text()
+        assert "MeanMaxHead" in config
+
+
 RUN_HERE = {
+    "mlrkit train my_config.py": run_own_head,
+    "mlrkit bench my_bench.py --quick": run_own_head,
     "mlrkit list": run_list,
     "mlrkit list heads": run_list,
     "mlrkit data check configs/synthetic/deeplift_agcn.py": run_data_check,
@@ -417,7 +462,10 @@ RUN_HERE = {
 
 
 # minutes, not seconds: run with the slow tests (CI runs them too)
-SLOW = {"mlrkit bench configs/comparison.py --seeds 0 1 2 --jobs 2"}
+SLOW = {
+    "mlrkit bench configs/comparison.py --seeds 0 1 2 --jobs 2",
+    "mlrkit bench my_bench.py --quick",  # two worker processes: about 30 s
+}
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from typing import Any
 from mmengine.config import Config
 
 from mlrkit.bench.paper import paper_table
+from mlrkit.engine.config import load_config
 
 __all__ = [
     "BenchConfigError",
@@ -653,7 +654,7 @@ def load_bench(
                             f"variant {vname!r}: base config {base} does not exist (paths are "
                             f"relative to the bench config's folder {here})"
                         )
-                    loaded[base] = Config.fromfile(base)
+                    loaded[base] = load_config(base)  # custom_imports, the config's folder
                 cfg = copy.deepcopy(loaded[base])
                 ordered: dict[str, Any] = {}
                 steps = [

@@ -1,19 +1,89 @@
 """Loading configs and applying ``key=value`` overrides, with clear errors.
 
 Configs are mmengine's pure-Python files (``with read_base():``, ``type=SomeClass``) or the
-classic dict style; both load with :func:`load_config`.
+classic dict style; both load with :func:`load_config`, which also
+
+* puts the config's own folder on the import path (at the end of ``sys.path``), so a module
+  kept beside the config (``my_heads.py``) can be imported;
+* honours ``custom_imports = dict(imports=[...])`` in every config style (mmengine honours it
+  for dict-style configs only);
+* lets a config anywhere reach the repository's configs as the package ``mlrkit.configs``:
+  ``with read_base(): from mlrkit.configs._base_.default_runtime import *`` (mmengine looks
+  the package up with ``pkg_resources``, which recent setuptools no longer ship; mlrkit gives
+  it an ``importlib`` lookup instead).
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib
+import importlib.util
+import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from mmengine.config import Config, ConfigDict
 
-__all__ = ["load_config", "apply_overrides", "check_override_keys"]
+__all__ = ["load_config", "apply_overrides", "check_override_keys", "import_custom_modules"]
+
+
+def _installed_path(package: str) -> str:
+    """The folder of an importable package (what mmengine's ``get_installed_path`` returns)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None:
+        raise ModuleNotFoundError(f"no installed package {package!r} to read configs from")
+    if spec.submodule_search_locations:
+        return list(spec.submodule_search_locations)[0]
+    return os.path.dirname(spec.origin)
+
+
+def _config_folder_on_path(path: Path) -> None:
+    import mmengine.config.config as mm_config
+
+    mm_config.get_installed_path = _installed_path  # `from mlrkit.configs... import *`
+    folder = str(path.resolve().parent)
+    if folder not in sys.path:
+        sys.path.append(folder)
+
+
+def import_custom_modules(cfg: Config, path: str | Path | None = None) -> list[str]:
+    """Import the modules of the config's ``custom_imports``, in every config style.
+
+    ``custom_imports = dict(imports=["my_heads"], allow_failed_imports=False)``: each module
+    is imported (from the config's folder, ``PYTHONPATH`` or the installed packages), so the
+    components it registers can be named in the config.
+
+    Returns:
+        the modules imported.
+
+    Raises:
+        ImportError: a module cannot be imported (unless ``allow_failed_imports``); the
+            message names the config, the module and where it was looked for.
+        ValueError: ``custom_imports`` is not ``dict(imports=[names])``.
+    """
+    spec = cfg.get("custom_imports")
+    if not spec:
+        return []
+    where = f"config {path}" if path else "the config"
+    if not isinstance(spec, Mapping) or "imports" not in spec:
+        raise ValueError(
+            f"{where}: custom_imports must be dict(imports=['module', ...]), got {spec!r}"
+        )
+    names = spec["imports"]
+    names = [names] if isinstance(names, str) else list(names)
+    if not all(isinstance(n, str) and n for n in names):
+        raise ValueError(f"{where}: custom_imports.imports must be module names, got {names!r}")
+    from mlrkit.plugins import import_modules
+
+    folder = Path(path).resolve().parent if path else None
+    try:
+        import_modules(names, origin=where, folder=folder)
+    except ImportError:
+        if not spec.get("allow_failed_imports", False):
+            raise
+    return names
 
 
 def load_config(
@@ -32,12 +102,15 @@ def load_config(
         KeyError: ``strict`` and an override names a key the config does not have.
         SyntaxError: the file (or one it inherits from) is not valid Python; the message names
             the file and the line.
+        ImportError: a module of ``custom_imports`` cannot be imported.
     """
     path = Path(path)
     if not path.is_file():
         state = "is a folder, not a config file" if path.is_dir() else "does not exist"
         raise FileNotFoundError(f"config file {path} {state}")
+    _config_folder_on_path(path)
     cfg = _from_file(path)
+    import_custom_modules(cfg, path)
     if cfg_options:
         apply_overrides(cfg, cfg_options, strict=strict)
     return cfg
@@ -59,7 +132,7 @@ def _from_file(path: Path) -> Config:
                 f"config file {path}, line {err.lineno}: {err.msg}; fix the Python syntax there"
             ) from None
     try:
-        return Config.fromfile(str(path))
+        return Config.fromfile(str(path), import_custom_modules=False)  # imported by us
     except SyntaxError as err:  # in a file the config inherits from (a _base_ piece)
         raise SyntaxError(
             f"config file {path}: a file it inherits from has a syntax error at line "
