@@ -186,7 +186,68 @@ CASES = [
         env={"MLRKIT_DISABLE_PLUGIN_AUTOLOAD": ""},
         path=["interrupt_plugin"],
     ),
+    # checkpoints: refused by weights_only (said as `cam` says it), even when torch is told to
+    # unpickle; damaged; nothing to resume
+    *[
+        Case(
+            f"checkpoint-refused-by-weights-only-{where}",
+            argv,
+            ["evil.pth", "cannot be loaded safely (weights_only=True)"],
+            rc=1,
+            env={"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"},
+        )
+        for where, argv in (
+            ("test", ["test", str(CONFIG), "{bad}/evil.pth", "--cfg-options", *TINY]),
+            (
+                "resume",
+                [
+                    "train",
+                    str(CONFIG),
+                    "--work-dir",
+                    "{bad}/w_resume",
+                    "--resume",
+                    "{bad}/evil.pth",
+                    "--cfg-options",
+                    *TINY,
+                ],
+            ),
+            ("load-from", _train("load_from={bad}/evil.pth", work="{bad}/w_load")),
+            (
+                "pretrained-file",
+                _train("model.backbone.pretrained_file={bad}/evil.pth", work="{bad}/w_pretrained"),
+            ),
+        )
+    ],  # fmt: skip
+    Case(
+        "checkpoint-truncated-on-resume",
+        [
+            "train",
+            str(CONFIG),
+            "--work-dir",
+            "{bad}/w_cut",
+            "--resume",
+            "{bad}/truncated.pth",
+            "--cfg-options",
+            *TINY,
+        ],
+        ["truncated.pth", "is damaged (truncated or not a checkpoint"],
+        rc=1,
+    ),  # fmt: skip
+    Case(
+        "resume-with-nothing-to-resume",
+        ["train", str(CONFIG), "--work-dir", "{bad}/w_typo", "--resume", "--cfg-options", *TINY],
+        ["--resume: nothing to resume in", "w_typo", "--resume-or-start"],
+        rc=1,
+    ),
 ]
+
+
+class _Payload:
+    """Unpickling this would run ``os.system``: the checkpoint loaders must refuse it."""
+
+    def __reduce__(self):
+        return (os.system, ("touch payload_ran",))
+
 
 LIST_CONFIG = """
 from mmengine.dataset import DefaultSampler, default_collate
@@ -266,6 +327,12 @@ def write_bad_inputs(bad: Path, make_distribution) -> None:
     # a pickled object array, which loading must refuse without unpickling it
     np.save(bad / "pickled_adjacency.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
     write_bench(bad)
+    import torch
+
+    state = {"state_dict": {"w": torch.zeros(64, 64)}}
+    torch.save({**state, "evil": _Payload()}, bad / "evil.pth")
+    torch.save(state, bad / "whole.pth")
+    (bad / "truncated.pth").write_bytes((bad / "whole.pth").read_bytes()[:3000])
     for dist, module, statement in (
         ("exit_plugin", "exit_plugin_mod", "import sys\nsys.exit(3)\n"),
         ("interrupt_plugin", "interrupt_plugin_mod", "raise KeyboardInterrupt\n"),
@@ -406,6 +473,12 @@ def test_no_stray_files(bad, outcomes):
     """``test --out DIR`` leaves DIR as it was; a refused work dir is not created."""
     assert list((bad / "out_dir").iterdir()) == []
     assert (bad / "a_file").read_text() == "not a folder\n"
+
+
+def test_no_checkpoint_payload_ran(bad, outcomes):
+    """The pickle payload of evil.pth (``touch payload_ran`` in the child's folder) never ran,
+    although TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 told torch to unpickle."""
+    assert not (bad / "payload_ran").exists()
 
 
 def test_damaged_bench_result_renders_the_other_runs(bad, outcomes):

@@ -188,6 +188,7 @@ def test_resume_with_nothing_to_resume_stops(tmp_path, capsys):
     assert code == 1 and "exclude each other" in err
 
 
+@pytest.mark.slow  # one resumed epoch: 10-15 s on 2 busy cores
 def test_the_pointer_is_relative_and_a_copy_resumes_from_its_own_checkpoints(
     trained, tmp_path, capsys
 ):
@@ -214,6 +215,7 @@ def test_an_absolute_pointer_is_read_inside_the_moved_or_copied_work_dir(trained
         resolve_last_checkpoint(moved)
 
 
+@pytest.mark.slow  # two resumed runs: 10-15 s on 2 busy cores
 def test_resume_with_a_new_learning_rate(trained, tmp_path, capsys):
     """The NaN-loss advice: `--resume CKPT --lr LR` trains on at LR (every rate scaled by
     LR / the config's 2e-3), not at the rate restored from the checkpoint."""
@@ -253,7 +255,8 @@ def test_a_truncated_checkpoint_on_resume_is_named(trained, tmp_path, capsys):
         load_checkpoint_file(cut)
 
 
-def test_a_full_disk_while_saving_loses_nothing(trained, tmp_path, monkeypatch):
+@pytest.mark.slow  # two resumed runs: 10-15 s on 2 busy cores
+def test_a_full_disk_while_saving_loses_nothing(trained, tmp_path, capsys, monkeypatch):
     """ENOSPC in the middle of writing epoch 3: one clear error, epoch 2 intact and still
     the resume point, no partial file left behind."""
     from mlrkit.engine.config import load_config
@@ -269,14 +272,18 @@ def test_a_full_disk_while_saving_loses_nothing(trained, tmp_path, monkeypatch):
         return real_save(obj, f, *args, **kwargs)
 
     monkeypatch.setattr(torch, "save", full_disk)
-    options = {k: int(v) for k, v in (a.split("=", 1) for a in TINY)}
-    cfg = load_config(CONFIG, options | {"train_cfg.max_epochs": 3})
-    with pytest.raises(CheckpointSaveError) as caught:
-        train(cfg, work_dir=str(work), resume=True)
-    message = str(caught.value)
+    code, _, err = mlrkit(capsys, "train", CONFIG, "--work-dir", work, "--resume", epochs=3)
+    assert code == 1 and "Traceback" not in err
+    lines = [line for line in err.splitlines() if "could not write checkpoint" in line]
+    assert len(lines) == 1, err[-2000:]
+    message = lines[0]
     assert "epoch_3.pth" in message and "No space left on device" in message
     assert "the last good checkpoint is" in message and "epoch_2.pth" in message
-    assert "\n" not in message
+    assert "--resume" in message
+    options = {k: int(v) for k, v in (a.split("=", 1) for a in TINY)}
+    cfg = load_config(CONFIG, options | {"train_cfg.max_epochs": 3})
+    with pytest.raises(CheckpointSaveError):  # the engine raises it as an OSError
+        train(cfg, work_dir=str(work), resume=True)
     assert not (work / "epoch_3.pth").exists() and not list(work.glob(".*.tmp"))
     assert resolve_last_checkpoint(work) == work / "epoch_2.pth"
     load_checkpoint_file(work / "epoch_2.pth")
