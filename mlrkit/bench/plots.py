@@ -143,7 +143,7 @@ def per_class_ap_heatmap(plan: BenchPlan, results: Mapping[str, Any], out_dir: P
 
     import numpy as np
 
-    from mlrkit.engine.training_plots import _figure
+    from mlrkit.engine.training_plots import new_figure
 
     written: list[Path] = []
     datasets = list(dict.fromkeys(r.dataset for r in plan.runs))
@@ -173,7 +173,7 @@ def per_class_ap_heatmap(plan: BenchPlan, results: Mapping[str, Any], out_dir: P
             writer.writerow(["class", *variants])
             for name, row in zip(classes, grid):
                 writer.writerow([name, *("" if np.isnan(v) else f"{v:.2f}" for v in row)])
-        plt, fig = _figure(1.6 + 1.1 * len(variants), 1.2 + 0.28 * len(classes))
+        plt, fig = new_figure(1.6 + 1.1 * len(variants), 1.2 + 0.28 * len(classes))
         ax = fig.add_subplot(1, 1, 1)
         image = ax.imshow(grid, aspect="auto", cmap="viridis", vmin=0, vmax=100)
         ax.set_xticks(range(len(variants)), variants, rotation=30, ha="right", fontsize=8)

@@ -25,10 +25,11 @@ from mmengine.hooks import Hook
 
 from mlrkit.registry import HOOKS
 
-__all__ = ["TrainingPlotsHook", "plot_curves", "plot_per_class_ap"]
+__all__ = ["TrainingPlotsHook", "new_figure", "plot_curves", "plot_per_class_ap"]
 
 
-def _figure(width: float, height: float):
+def new_figure(width: float, height: float):
+    """``(pyplot, figure)`` of that size in inches, on the Agg backend (no display needed)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -46,7 +47,7 @@ def plot_curves(epochs: Sequence[Mapping[str, Any]], path: str | Path) -> Path:
     """
     from matplotlib.ticker import MaxNLocator
 
-    plt, fig = _figure(12, 3.4)
+    plt, fig = new_figure(12, 3.4)
     panels = (
         ("loss", "train loss", False),
         ("lr", "learning rate", True),
@@ -82,7 +83,7 @@ def plot_per_class_ap(ap: Mapping[str, float], path: str | Path, title: str = ""
         title: the chart's title.
     """
     ranked = sorted(ap.items(), key=lambda item: item[1], reverse=True)
-    plt, fig = _figure(7, max(2.5, 0.22 * len(ranked) + 1))
+    plt, fig = new_figure(7, max(2.5, 0.22 * len(ranked) + 1))
     ax = fig.add_subplot(1, 1, 1)
     names = [name for name, _ in ranked][::-1]
     values = [value for _, value in ranked][::-1]

@@ -18,8 +18,9 @@ REPO = Path(__file__).resolve().parents[2]
 SYNTHETIC = REPO / "configs" / "synthetic"
 
 # (config, overrides, head config replacing the config's): every built-in head, each Deep-LIFT
-# channel attention variant, and the CSRA plugin. The first runs by default, the rest with
-# -m slow. The export has no per-head code: each is the same FrozenClassifier.
+# channel attention variant, and the CSRA plugin; run with -m slow (the default run exports
+# Deep-LIFT in the end-to-end test below). The export has no per-head code: each is the same
+# FrozenClassifier.
 HEADS = {
     "pooled": ("synthetic/pooled.py", {}, None),
     "deeplift_avg+max": ("synthetic/deeplift_agcn.py", {}, None),
@@ -37,7 +38,6 @@ HEADS = {
     ),
     "add_gcn": ("synthetic/pooled.py", {}, dict(type="ADDGCNHead")),
 }
-DEFAULT = {"pooled"}  # Deep-LIFT (avg+max) is exported by the end-to-end test below
 
 
 def _images(n: int) -> torch.Tensor:
@@ -50,7 +50,7 @@ def _images(n: int) -> torch.Tensor:
 
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=() if n in DEFAULT else pytest.mark.slow) for n in HEADS],
+    [pytest.param(n, marks=pytest.mark.slow) for n in HEADS],
 )
 def test_onnxruntime_logits_equal_pytorch(name, tmp_path, tiny):
     from mlrkit.engine.config import load_config
