@@ -31,34 +31,44 @@ __all__ = [
     "choose_thresholds",
     "exit_code",
     "predict_files",
-    "prediction_record",
+    "prediction_records",
 ]
 
 
-def prediction_record(
-    path: str, logits: np.ndarray, classes: Sequence[str], thresholds: np.ndarray, top_k: int | None
-) -> dict[str, Any]:
-    """The record of one image: labels at or above their threshold (at most ``top_k``).
+def prediction_records(
+    paths: Sequence[str],
+    logits: np.ndarray,
+    classes: Sequence[str],
+    thresholds: np.ndarray,
+    top_k: int | None,
+) -> list[dict[str, Any]]:
+    """The records of a batch: labels at or above their threshold (at most ``top_k``), highest
+    score first, and every class's probability rounded to 6 decimals.
 
     Shapes:
-        - logits, thresholds: (K,)
+        - logits: (B, K); thresholds: (K,)
     """
-    probs = 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=np.float64)))  # (K,)
-    order = np.argsort(-probs, kind="stable")
-    chosen = [int(k) for k in order if probs[k] >= thresholds[k]]
-    if top_k is not None:
-        chosen = chosen[:top_k]
-    return {
-        "path": path,
-        "labels": [classes[k] for k in chosen],
-        "scores": {name: round(float(p), 6) for name, p in zip(classes, probs)},
-    }
+    probs = 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=np.float64)))  # (B, K)
+    order = np.argsort(-probs, axis=1, kind="stable")  # (B, K)
+    passed = np.take_along_axis(probs >= thresholds, order, axis=1)  # (B, K), ranked
+    rounded = np.round(probs, 6).tolist()
+    records = []
+    for i, path in enumerate(paths):
+        chosen = order[i][passed[i]][:top_k].tolist()
+        records.append(
+            {
+                "path": path,
+                "labels": [classes[k] for k in chosen],
+                "scores": dict(zip(classes, rounded[i])),
+            }
+        )
+    return records
 
 
 class RecordWriter:
     """Write records as JSON lines (``.jsonl``, or stdout when ``out`` is None) or CSV (``.csv``).
 
-    Each record is flushed as it is written, so an interrupted run keeps what it finished.
+    Records are flushed after each batch, so an interrupted run keeps what it finished.
 
     Args:
         out: the output file, or None for JSON lines on stdout.
@@ -86,7 +96,8 @@ class RecordWriter:
             self._csv = csv.writer(self._file)
             self._csv.writerow(["path", "labels", "error", *self.classes])
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: dict[str, Any], flush: bool = True) -> None:
+        """Write one record (and flush the file unless ``flush=False``)."""
         if self._csv is None:
             self._file.write(json.dumps(record) + "\n")
         else:
@@ -99,6 +110,10 @@ class RecordWriter:
                     *(scores.get(name, "") for name in self.classes),
                 ]
             )
+        if flush:
+            self._file.flush()
+
+    def flush(self) -> None:
         self._file.flush()
 
     def close(self) -> None:
@@ -196,12 +211,11 @@ def predict_files(
     def flush() -> None:
         images = [image for _, image, error in pending if error is None]
         logits = infer(images) if images else np.zeros((0, len(classes)))
-        rows = iter(np.asarray(logits))
-        for path, _, error in pending:
-            if error is None:
-                writer.write(prediction_record(path, next(rows), classes, thresholds, top_k))
-            else:
-                writer.write({"path": path, "error": error})
+        read = [path for path, _, error in pending if error is None]
+        records = iter(prediction_records(read, logits, classes, thresholds, top_k))
+        for path, _, error in pending:  # in input order
+            writer.write(next(records) if error is None else {"path": path, "error": error}, False)
+        writer.flush()  # once per batch: a finished batch is on disk
         bar.advance(len(pending))
         pending.clear()
 
