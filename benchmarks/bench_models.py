@@ -68,6 +68,37 @@ def build(backbone: str, variant: str, device: torch.device, cache: bool = True)
     return model.to(device)
 
 
+def forward_flops(backbone: str, variants: list[str], batch: int, size: int) -> str:
+    """Forward FLOPs of each variant without a label encoder against the pooled one's, counted
+    on the meta device (torch's FlopCounterMode: matmuls and convolutions; nothing runs, so
+    the machine's load does not enter)."""
+    import timm
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from mlrkit.registry import HEADS
+
+    with torch.device("meta"):
+        net = timm.create_model(backbone, num_classes=0, global_pool="")
+        features = net.forward_features(torch.randn(batch, 3, size, size))  # (B, D, H, W)
+    with FlopCounterMode(display=False) as counter:
+        net.forward_features(torch.randn(batch, 3, size, size, device="meta"))
+    base = counter.get_total_flops()
+    counts = {}
+    for name in (v for v in variants if "encoder" not in VARIANTS[v]):
+        with torch.device("meta"):
+            head = HEADS.build(
+                dict(VARIANTS[name]["head"], num_classes=80, in_channels=features.shape[1])
+            ).eval()
+        with FlopCounterMode(display=False) as counter:
+            head(torch.randn(features.shape, device="meta"))
+        counts[name] = base + counter.get_total_flops()
+    pooled = counts["pooled"]
+    return " forward GFLOP per batch (FlopCounterMode, heads without encoder): " + ", ".join(
+        f"{n} {c / 1e9:.1f}" + ("" if n == "pooled" else f" ({100 * (c / pooled - 1):+.1f} %)")
+        for n, c in counts.items()
+    )
+
+
 def make_batch(batch: int, size: int) -> dict:
     g = torch.Generator().manual_seed(0)
     return {
@@ -180,6 +211,7 @@ def main() -> None:
         models = {name: build(backbone, name, device) for name in variants}
         params = {n: sum(p.numel() for p in m.parameters()) / 1e6 for n, m in models.items()}
         print(f"\n{backbone}: parameters " + ", ".join(f"{n} {v:.2f} M" for n, v in params.items()))
+        print(forward_flops(backbone, variants, args.batch, args.size))
 
         train = interleaved(
             {n: train_fn(m, data) for n, m in models.items()}, args.repeats, args.iters, device

@@ -216,6 +216,20 @@ def run_bench_seeds(command: str, scratch: Path) -> None:
     assert "Table I" in out.stdout and "ours (n=3)" in out.stdout
 
 
+def run_bench_modern(command: str, scratch: Path) -> None:
+    pytest.importorskip("mlrkit_csra")  # installed by the Makefile's test target
+    out = shell(
+        f"{command} --quick --work-dir bench_modern",
+        scratch,
+        extra_env={"MLRKIT_DISABLE_PLUGIN_AUTOLOAD": "0"},  # the CSRA row is the plugin's
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    table = (scratch / "bench_modern/tables/comparison_modern.md").read_text()
+    for row in ("pooled", "ML-GCN", "Deep-LIFT (AGCN)", "CSRA", "Query2Label", "ML-Decoder"):
+        assert f"| {row} " in table and "failed" not in table
+    assert "| ADD-GCN " in table and "Sources: " in table and "oracle: pixels only" in table
+
+
 def make_mini_coco(root: Path) -> None:
     """A COCO layout with a few 64 px JPEGs and five real COCO class names."""
     rng = np.random.default_rng(0)
@@ -448,6 +462,7 @@ RUN_HERE = {
     f"python -m mlrkit.inference.onnx_predictor {WORK}/model.onnx docs/ "
     f"--out {WORK}/predictions.csv": run_use_model,
     "mlrkit bench configs/comparison.py --seeds 0 1 2 --jobs 2": run_bench_seeds,
+    "mlrkit bench configs/comparison_modern.py --jobs 1": run_bench_modern,
     "mlrkit train configs/coco/deeplift_agcn_r101_448.py": run_full_scale,
     "torchrun --nproc_per_node=8 -m mlrkit.cli train configs/coco/deeplift_agcn_r101_448.py "
     "--launcher pytorch": run_full_scale,
@@ -465,6 +480,7 @@ RUN_HERE = {
 SLOW = {
     "mlrkit bench configs/comparison.py --seeds 0 1 2 --jobs 2",
     "mlrkit bench my_bench.py --quick",  # two worker processes: about 30 s
+    "mlrkit bench configs/comparison_modern.py --jobs 1",
 }
 
 
