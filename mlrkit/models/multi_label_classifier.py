@@ -156,7 +156,8 @@ class MultiLabelClassifier(BaseModel):
         if encoder is not None and not uses_label_features:
             raise ValueError(
                 f"MultiLabelClassifier: head {head_name} does not use label features, so the "
-                "encoder would be unused; drop it or choose MLGCNHead / DeepLIFTHead."
+                "encoder would be unused; drop it or choose a head that uses label features "
+                "(MLGCNHead, DeepLIFTHead, MLDecoderHead with queries='label_features')."
             )
 
         self.encoder: nn.Module | None = None
