@@ -6,9 +6,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mlrkit.bench.results import ORACLE_ROWS, metric_value, oracle_rows, run_state, summarize
+from mlrkit.bench.results import (
+    ORACLE_ROWS,
+    Summary,
+    metric_value,
+    oracle_rows,
+    run_state,
+    summarize,
+)
 from mlrkit.bench.spec import BenchPlan, FigureSpec
-from mlrkit.bench.tables import Cell, Grid, describe_setup
+from mlrkit.bench.tables import Cell, Grid, describe_setup, protocol_notes
 
 __all__ = ["figure_grid", "plot_figure", "per_class_ap_heatmap"]
 
@@ -22,16 +29,42 @@ def _points(spec: FigureSpec, plan: BenchPlan, results: Mapping[str, Any]):
             runs = plan.runs_of(variant, spec.dataset)
             states = [run_state(results.get(r.run), r) for r in runs]
             values = [
-                metric_value(results[r.run], spec.metric) for r, s in zip(runs, states) if s == "ok"
+                metric_value(results[r.run], spec.metric, spec.checkpoint)
+                for r, s in zip(runs, states)
+                if s == "ok"
             ]
             points.append((x, summarize(values), states))
         out.append((series.label, points))
     return out
 
 
+def _runs(spec: FigureSpec, plan: BenchPlan, x: float | None = None):
+    return [
+        r
+        for s in spec.series
+        for px, v in s.points
+        if x is None or px == x
+        for r in plan.runs_of(v, spec.dataset)
+    ]
+
+
 def _oracles(spec: FigureSpec, plan: BenchPlan, work_dir: Path):
-    runs = [r for s in spec.series for _, v in s.points for r in plan.runs_of(v, spec.dataset)]
-    return oracle_rows(work_dir, plan, runs) if runs else None
+    """``{oracle: {x: Summary}}`` of the figure's metric, or None off the built-in data.
+
+    Each x gets the oracles of its own runs' data (a learning curve's x changes the train
+    split the context oracle is fitted on); where all x share one data setting the lines are
+    flat.
+    """
+    xs = sorted({x for s in spec.series for x, _ in s.points})
+    out: dict[str, dict[float, Any]] = {name: {} for name, _ in ORACLE_ROWS}
+    for x in xs:
+        runs = _runs(spec, plan, x)
+        rows = oracle_rows(work_dir, plan, runs) if runs else None
+        if rows is None:
+            return None
+        for name, _ in ORACLE_ROWS:
+            out[name][x] = rows[name].get(spec.metric)
+    return out if xs else None
 
 
 def figure_grid(
@@ -57,12 +90,16 @@ def figure_grid(
     oracles = _oracles(spec, plan, work_dir)
     if oracles is not None:
         for name, label in ORACLE_ROWS:
-            summary = oracles[name].get(spec.metric)
             rows.append(
-                [Cell(text=label), Cell(text="oracle")] + [Cell.of(summary, "") for _ in xs]
+                [Cell(text=label), Cell(text="oracle")]
+                + [Cell.of(oracles[name].get(x) or Summary(None, None, 0), "") for x in xs]
             )
     first = next((r for r in plan.runs if r.seed == plan.seeds[0]), None)
-    notes = [f"{spec.metric} of each run's best checkpoint on the test split."]
+    which = "selected" if spec.checkpoint == "selected" else "last epoch's"
+    notes = [
+        f"{spec.metric} of each run's {which} checkpoint on the test split. "
+        + protocol_notes(plan, _runs(spec, plan), spec.checkpoint)
+    ]
     if first is not None:
         notes.append(
             f"Ours: {describe_setup(plan.configs[first.run]._cfg_dict)}; seeds "
@@ -109,18 +146,22 @@ def plot_figure(
     oracles = _oracles(spec, plan, work_dir)
     if oracles is not None:
         for (name, label), style in zip(ORACLE_ROWS, (":", "--")):
-            value = oracles[name].get(spec.metric)
-            if value is not None and value.mean is not None:
-                ax.axhline(value.mean, color="grey", linestyle=style, linewidth=1, label=label)
+            line = [(x, v.mean) for x, v in sorted(oracles[name].items()) if v and v.mean]
+            if len({round(y, 9) for _, y in line}) == 1:  # one data setting: a flat ceiling
+                ax.axhline(line[0][1], color="grey", linestyle=style, linewidth=1, label=label)
+            elif line:  # the ceiling of each x's own data
+                ax.plot(*zip(*line), color="grey", linestyle=style, linewidth=1, label=label)
     ax.set_xlabel(spec.x_label)
     ax.set_ylabel(f"{spec.metric} (%)")
     ax.set_title(spec.title + (" [quick]" if plan.quick else ""))
     ax.grid(True, alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8, ncol=2)
+    footer = protocol_notes(plan, _runs(spec, plan), spec.checkpoint)
     if paper_note:
-        fig.text(0.01, 0.01, f"paper: {paper_note}", fontsize=6, alpha=0.7, wrap=True)
-    fig.tight_layout(rect=(0, 0.04 if paper_note else 0, 1, 1))
+        footer += f"\npaper: {paper_note}"
+    fig.text(0.01, 0.01, footer, fontsize=6, alpha=0.7, wrap=True)
+    fig.tight_layout(rect=(0, 0.08 if paper_note else 0.05, 1, 1))
     path = out_dir / f"{spec.name}.png"
     tmp = out_dir / f".{spec.name}.tmp.png"
     fig.savefig(tmp)

@@ -22,6 +22,7 @@ from mlrkit.bench.spec import BenchPlan, RunSpec, plain
 
 __all__ = [
     "BenchResultWarning",
+    "CHECKPOINTS",
     "Summary",
     "load_result",
     "metric_value",
@@ -96,8 +97,22 @@ def run_state(result: Mapping[str, Any] | None, run: RunSpec) -> str:
     return "ok" if result.get("status") == "ok" else "failed"
 
 
-def metric_value(result: Mapping[str, Any], metric: str) -> float | None:
-    """A metric of a result: one of the 13 figures, or ``AP/<class>`` from the per-class AP."""
+CHECKPOINTS = ("selected", "last")
+
+
+def metric_value(
+    result: Mapping[str, Any], metric: str, checkpoint: str = "selected"
+) -> float | None:
+    """A test figure of a result: one of the 13 figures, or ``AP/<class>`` (per-class AP).
+
+    Args:
+        result: a run's result.
+        metric: the figure.
+        checkpoint: ``"selected"`` (the checkpoint the protocol selected) or ``"last"`` (the
+            last epoch's checkpoint; results written before it was recorded have none).
+    """
+    if checkpoint == "last":
+        result = result.get("last") or {}
     if metric.startswith("AP/"):
         value = (result.get("per_class_ap") or {}).get(metric[3:])
     else:

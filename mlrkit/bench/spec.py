@@ -54,10 +54,12 @@ VARIANT_KEYS = {"name", "base", "overrides"}
 QUICK_KEYS = {"overrides", "seeds", "variants"}
 TABLE_KEYS = {
     "name", "title", "paper", "paper_setting", "row_header", "rows", "columns", "cited",
+    "checkpoint",
 }  # fmt: skip
 ROW_KEYS = {"variant", "paper"}
 COLUMN_KEYS = {"metric", "header", "paper", "dataset"}
-FIGURE_KEYS = {"name", "title", "metric", "x_label", "series", "dataset", "paper"}
+FIGURE_KEYS = {"name", "title", "metric", "x_label", "series", "dataset", "paper", "checkpoint"}
+CHECKPOINTS = ("selected", "last")
 SERIES_KEYS = {"label", "points"}
 
 
@@ -173,6 +175,7 @@ class TableSpec:
     rows: list[RowSpec]
     columns: list[ColumnSpec]
     cited: bool = False
+    checkpoint: str = "selected"
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,7 @@ class FigureSpec:
     series: list[SeriesSpec]
     dataset: str | None
     paper: str | None = None
+    checkpoint: str = "selected"
 
 
 @dataclass
@@ -465,9 +469,21 @@ def _tables(spec: Mapping, plan: BenchPlan) -> list[TableSpec]:
                 rows=rows,
                 columns=columns,
                 cited=cited,
+                checkpoint=_checkpoint(node, where),
             )
         )
     return tables
+
+
+def _checkpoint(node: Mapping, where: str) -> str:
+    """A table's or figure's ``checkpoint``: whose test figures it shows."""
+    value = node.get("checkpoint", "selected")
+    if value not in CHECKPOINTS:
+        raise BenchConfigError(
+            f"{where}.checkpoint must be one of {', '.join(CHECKPOINTS)} (the checkpoint the "
+            f"protocol selected, or the last epoch's), got {value!r}"
+        )
+    return str(value)
 
 
 def _dataset_of(value: Any, datasets: list[str], where: str) -> str | None:
@@ -539,6 +555,7 @@ def _figures(spec: Mapping, plan: BenchPlan) -> list[FigureSpec]:
                 series=series,
                 dataset=dataset,
                 paper=_paper_entry(node.get("paper"), where),
+                checkpoint=_checkpoint(node, where),
             )
         )
     return figures

@@ -105,13 +105,14 @@ def describe_setup(cfg: Mapping[str, Any]) -> str:
     """One line: data, backbone, resolution and schedule of a run's config.
 
     Example: ``built-in SyntheticScenes (VOC label statistics, 7 pixel-identical pairs, 5,000
-    train / 1,500 test images, data seed 0); resnet18 cut after stage 2, from scratch;
+    train / 1,000 val / 1,500 test images, data seed 0); resnet18 cut after stage 2, from scratch;
     48x48 px; 8 epochs, AdamW lr 0.002 (OneCycleLR), batch 32``.
     """
     cfg = plain(cfg)
     train_loader = cfg.get("train_dataloader") or {}
     train = train_loader.get("dataset") or {}
     test = (cfg.get("test_dataloader") or cfg.get("val_dataloader") or {}).get("dataset") or {}
+    val = (cfg.get("val_dataloader") or {}).get("dataset") or {}
     if train.get("type") == "SyntheticScenes":
         from mlrkit.datasets.synthetic_scenes import DEFAULT_PAIRS
 
@@ -121,6 +122,7 @@ def describe_setup(cfg: Mapping[str, Any]) -> str:
         data = (
             f"built-in SyntheticScenes ({source.upper()} label statistics, {npairs} "
             f"pixel-identical pairs, {_int(train.get('num_samples', 5000))} train / "
+            f"{_int(val.get('num_samples', '?'))} val / "
             f"{_int(test.get('num_samples', '?'))} test images, data seed {train.get('seed', 0)})"
         )
     else:
@@ -150,6 +152,18 @@ def describe_setup(cfg: Mapping[str, Any]) -> str:
     if schedulers:
         schedule += f" ({', '.join(schedulers)})"
     schedule += f", batch {train_loader.get('batch_size', '?')}"
+    recipe = cfg.get("recipe") or {}
+    if recipe.get("name"):
+        parts = [f"{recipe['name']} recipe"]
+        if recipe.get("loss"):
+            parts.append(str(recipe["loss"].get("type", "?")))
+        if recipe.get("ema"):
+            parts.append(f"EMA momentum {recipe['ema'].get('momentum', '?')}")
+        if recipe.get("train_augment"):
+            parts.append(" + ".join(str(a.get("type", "?")) for a in recipe["train_augment"]))
+        if recipe.get("mixed_precision"):
+            parts.append(f"mixed precision {recipe['mixed_precision']}")
+        schedule += f" ({', '.join(parts)})"
     return f"{data}; {backbone}; {resolution}; {schedule}"
 
 
@@ -260,7 +274,8 @@ def build_table(
                 for r, s in zip(runs, states)
                 if s == "ok" and (col.dataset is None or r.dataset == col.dataset)
             ]
-            cells.append(Cell.of(summarize(metric_value(x, col.metric) for x in mine), empty))
+            values = (metric_value(x, col.metric, spec.checkpoint) for x in mine)
+            cells.append(Cell.of(summarize(values), empty))
         if oracles is not None:
             shares = [
                 _share(results[r.run], run_oracles(work_dir, plan, r))
@@ -279,7 +294,30 @@ def build_table(
             cells.append(Cell(mean=share, digits=2))
             rows.append(cells)
     title = f"{spec.title} [--quick: smoke test]" if plan.quick else spec.title
-    return Grid(spec.name, title, header, rows, _notes(spec, plan, table_runs, oracles))
+    notes = _notes(spec, plan, table_runs, oracles)
+    notes.insert(1, protocol_notes(plan, table_runs, spec.checkpoint))
+    return Grid(spec.name, title, header, rows, notes)
+
+
+def protocol_notes(plan: BenchPlan, runs: Sequence[RunSpec], checkpoint: str = "selected") -> str:
+    """The line under a table or figure saying how its checkpoints were selected.
+
+    One protocol for all runs gives its note; mixed protocols name each variant's.
+    """
+    from mlrkit.engine.protocol import protocol_note
+
+    by_protocol: dict[str, list[str]] = {}
+    for run in runs:
+        protocol = plan.configs[run.run].get("protocol") or "held_out"
+        names = by_protocol.setdefault(protocol, [])
+        if run.variant not in names:
+            names.append(run.variant)
+    if len(by_protocol) <= 1:
+        return protocol_note(next(iter(by_protocol), "held_out"), checkpoint)
+    return " ".join(
+        f"[{', '.join(names)}] {protocol_note(protocol, checkpoint)}"
+        for protocol, names in by_protocol.items()
+    )
 
 
 def _cited_rows(spec: TableSpec, printed: Mapping[str, Any], with_share: bool) -> list[list[Cell]]:

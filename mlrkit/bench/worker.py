@@ -2,9 +2,11 @@
 
 The worker loads the run's base config, applies its overrides (strict: every key must exist),
 trains through :func:`mlrkit.engine.runner.train` (resuming the run's own work dir when a
-previous attempt left a checkpoint), tests the best checkpoint through
+previous attempt left a checkpoint), tests the selected checkpoint (best on the val split under
+``protocol="held_out"``, on the test split under ``"paper"``) and the last epoch's through
 :func:`mlrkit.engine.runner.test`, and writes ``results/<run>.json`` atomically: the config,
-seed, all metrics, per-class AP, wall time, parameter counts, versions and git commit. If
+seed, protocol, recipe, the selection (epoch and val mAP), the test figures and per-class AP of
+the selected and of the last checkpoint, wall time, parameter counts, versions and git commit. If
 anything fails it writes a failed result instead, with the error and the tail of its log.
 
 Under ``--launcher pytorch`` (started by ``torch.distributed.run``) or ``--launcher slurm``
@@ -103,6 +105,17 @@ def _best_checkpoint(work_dir: Path) -> Path:
         f"training finished but {work_dir} holds no checkpoint; the config must keep "
         "default_hooks.checkpoint"
     )
+
+
+def _last_checkpoint(work_dir: Path) -> Path | None:
+    """The checkpoint of the last epoch trained (the work dir's ``last_checkpoint`` pointer)."""
+    from mlrkit.engine.checkpoint import resolve_last_checkpoint
+
+    try:
+        last = resolve_last_checkpoint(work_dir)
+    except FileNotFoundError:
+        return None
+    return last if last is not None and last.is_file() else None
 
 
 def _parameters(runner) -> dict[str, int]:
@@ -210,7 +223,9 @@ def run(spec_path: str | Path, launcher: str = "none") -> int:
         if threads > 0:
             torch.set_num_threads(threads)
         from mlrkit.engine.hooks import collect_versions, git_commit
+        from mlrkit.engine.recipe import recipe_name
         from mlrkit.engine.runner import test, train
+        from mlrkit.engine.selection import selection_record
         from mlrkit.plugins import load_plugins
 
         load_plugins()
@@ -226,6 +241,7 @@ def run(spec_path: str | Path, launcher: str = "none") -> int:
         config = runner.cfg
         checkpoint = _best_checkpoint(work_dir)
         metrics = validated_test_metrics(runner, checkpoint)
+        last = _last_checkpoint(work_dir) or checkpoint
         del runner
         t1 = time.perf_counter()
         record["evaluated_by"] = "test pass" if metrics is None else "final validation pass"
@@ -236,12 +252,35 @@ def run(spec_path: str | Path, launcher: str = "none") -> int:
                 work_dir=str(work_dir / "test"),
                 launcher=launcher,
             )
-        test_s = time.perf_counter() - t1
         figures, per_class = _split_metrics(metrics)
+        if last.resolve() == checkpoint.resolve():
+            last_figures, last_per_class = figures, per_class
+        else:  # the last epoch's test figures, whatever was selected
+            last_figures, last_per_class = _split_metrics(
+                test(
+                    _load(spec, progress),
+                    str(last),
+                    work_dir=str(work_dir / "test_last"),
+                    launcher=launcher,
+                )
+            )
+        test_s = time.perf_counter() - t1
+        protocol = config.get("protocol", "held_out")
+        selection = selection_record(work_dir, checkpoint)
+        selection["split"] = "val" if protocol == "held_out" else "test"
         record.update(
             status="ok",
+            protocol=protocol,
+            recipe=recipe_name(config),
+            mixed_precision=config.get("mixed_precision"),
+            selection=selection,
             metrics=figures,
             per_class_ap=per_class,
+            last={
+                **selection_record(work_dir, last),
+                "metrics": last_figures,
+                "per_class_ap": last_per_class,
+            },
             checkpoint=str(checkpoint.relative_to(run_dir)),
             config=plain(config._cfg_dict),
             wall_time_s={"train": train_s, "test": test_s, "total": time.time() - started},

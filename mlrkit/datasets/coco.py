@@ -1,4 +1,12 @@
-"""MS-COCO as a multi-label dataset: an ``instances_*.json`` file plus its image folder."""
+"""MS-COCO as a multi-label dataset: an ``instances_*.json`` file plus its image folder.
+
+A deterministic hold-out (``hold_out_size``, ``hold_out_part``) splits one annotation file in
+two disjoint parts without any list file: the ``hold_out_size`` images whose
+``sha1("<salt>:<image id>")`` is smallest are held out (the model-selection split) and the rest
+train. The choice depends only on the image ids, so it is the same on every machine, in every
+process and for every class order; COCO 2014 (held out of train2014, val2014 the test split)
+and COCO 2017 get it the same way.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +20,13 @@ import numpy as np
 
 from mlrkit.datasets._io import read_json, require_dir, require_file
 from mlrkit.datasets.base import FileMultiLabelDataset
+from mlrkit.datasets.hold_out import HOLD_OUT_SALT, hold_out_ids
 from mlrkit.registry import DATASETS
 
-__all__ = ["CocoMultiLabel"]
+__all__ = ["CocoMultiLabel", "hold_out_ids"]
 
 CLASS_ORDERS = ("alphabetical", "category_id")
+HOLD_OUT_PARTS = ("rest", "held_out")
 
 
 @DATASETS.register_module()
@@ -38,6 +48,11 @@ class CocoMultiLabel(FileMultiLabelDataset):
             all-zero target otherwise.
         pipeline: transforms applied to the uint8 (3, H, W) image.
         on_bad_image: ``"raise"`` or ``"skip"`` (see :class:`MultiLabelDataset`).
+        hold_out_size: how many images (of those kept) to hold out by a hash of their id
+            (module docstring); 0 keeps every image.
+        hold_out_part: ``"rest"`` (every image but the held-out ones: the train split) or
+            ``"held_out"`` (only them: the val split). Ignored when ``hold_out_size`` is 0.
+        hold_out_salt: the salt of the hash; change it for another, equally fixed, hold-out.
 
     Raises:
         FileNotFoundError: ``ann_file`` or ``img_dir`` does not exist.
@@ -56,8 +71,16 @@ class CocoMultiLabel(FileMultiLabelDataset):
         drop_empty: bool = True,
         pipeline: Sequence[dict | Callable] | None = None,
         on_bad_image: str = "raise",
+        hold_out_size: int = 0,
+        hold_out_part: str = "rest",
+        hold_out_salt: str = HOLD_OUT_SALT,
     ):
         super().__init__(pipeline=pipeline, split=split, on_bad_image=on_bad_image)
+        if hold_out_part not in HOLD_OUT_PARTS:
+            raise ValueError(
+                f"CocoMultiLabel: hold_out_part must be one of {HOLD_OUT_PARTS}, "
+                f"got {hold_out_part!r}"
+            )
         if class_order not in CLASS_ORDERS:
             raise ValueError(
                 f"CocoMultiLabel: class_order must be one of {CLASS_ORDERS}, got {class_order!r}"
@@ -85,6 +108,12 @@ class CocoMultiLabel(FileMultiLabelDataset):
         targets = np.zeros((len(img_ids), len(self.classes)), dtype=np.uint8)
         targets[rows, cols] = 1
         keep = np.flatnonzero(targets.any(axis=1)) if drop_empty else np.arange(len(img_ids))
+        self.hold_out_size = int(hold_out_size)
+        self.hold_out_part = hold_out_part
+        if self.hold_out_size:
+            held = hold_out_ids([img_ids[n] for n in keep], self.hold_out_size, hold_out_salt)
+            inside = np.array([img_ids[n] in held for n in keep], dtype=bool)
+            keep = keep[inside if hold_out_part == "held_out" else ~inside]
 
         if keep.size == 0:
             reason = (
@@ -103,7 +132,12 @@ class CocoMultiLabel(FileMultiLabelDataset):
 
     @property
     def metainfo(self) -> dict[str, Any]:
-        return {**super().metainfo, "class_order": self.class_order, "cat_ids": self.cat_ids}
+        return {
+            **super().metainfo,
+            "class_order": self.class_order,
+            "cat_ids": self.cat_ids,
+            "hold_out": (self.hold_out_size, self.hold_out_part) if self.hold_out_size else None,
+        }
 
 
 def _load_coco(ann_file: Path):

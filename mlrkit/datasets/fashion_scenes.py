@@ -17,7 +17,7 @@ The outfit model (each sample independently; the probabilities are the class att
 5. a Bag with probability 0.35, dropped when the outfit already has four items.
 
 So every scene has 2 to 4 items. Each item is a random Fashion-MNIST image of its class (the
-train split draws from the 60,000 training items, ``"test"`` from the 10,000 t10k items),
+train and val splits draw from the 60,000 training items, ``"test"`` from the 10,000 t10k items),
 scaled to ``item_size`` of the canvas and placed in its own cell of a 2 x 2 grid with a random
 offset of up to ``jitter`` of the canvas, so neighbours may overlap; items are composed with
 a pixel-wise maximum (light items on a black canvas, as in Fashion-MNIST).
@@ -60,7 +60,9 @@ FASHION_CLASSES = (
 )
 T_SHIRT, TROUSER, PULLOVER, DRESS, COAT, SANDAL, SHIRT, SNEAKER, BAG, ANKLE_BOOT = range(10)
 
-_FILES = {"train": "train", "test": "t10k"}
+# split -> idx file prefix; "val" composes new scenes from the training items (its own random
+# streams, so its scenes are not the train scenes); new splits go last (streams by position)
+_FILES = {"train": "train", "test": "t10k", "val": "train"}
 _HOW_TO_GET = (
     "Install them with `apt-get install dataset-fashion-mnist` (Debian/Ubuntu, into "
     "/usr/share/datasets/fashion-mnist), or download the four idx files from "
@@ -178,7 +180,9 @@ class FashionMNISTScenes(MultiLabelDataset):
     Args:
         num_samples: number of scenes N.
         image_size: side S of the square canvas (>= 32 pixels).
-        split: ``"train"`` (items from the 60,000 training images) or ``"test"`` (t10k).
+        split: ``"train"`` (items from the 60,000 training images), ``"val"`` (other scenes of
+            the same training items, from the split's own random streams: for model
+            selection) or ``"test"`` (t10k items).
         seed: the random seed.
         root: folder with the four idx files, raw or ``.gz``.
         item_size: (min, max) side of an item as a fraction of the canvas.

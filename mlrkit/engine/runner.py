@@ -3,7 +3,8 @@
 ``prepare_config`` does the steps of docs/architecture.md that come before the Runner:
 
 0. apply the schedule file's ``recipe`` (loss, train augmentations, EMA, mixed precision;
-   :mod:`mlrkit.engine.recipe`);
+   :mod:`mlrkit.engine.recipe`) and the ``protocol`` (:mod:`mlrkit.engine.protocol`: which
+   split selects the checkpoint; a val split sharing images with train is refused);
 1. build every configured dataset once, so a missing data path fails before training starts;
 2. compute the label statistics from the train targets (cached as JSON in the work dir);
 3. hand the class names, K and the statistics file to the model config (the model builds its
@@ -31,6 +32,7 @@ from mlrkit.engine.checkpoint import (
 )
 from mlrkit.engine.config import to_plain
 from mlrkit.engine.distributed import default_backend, init_distributed
+from mlrkit.engine.protocol import apply_protocol, check_disjoint
 from mlrkit.engine.recipe import apply_recipe, configure_mixed_precision
 
 __all__ = [
@@ -50,6 +52,7 @@ ALWAYS_HOOKS = (
     "ProgressBarHook",
     "TrainingPlotsHook",
     "RelativeCheckpointPointerHook",
+    "ValHistoryHook",
 )
 
 
@@ -195,8 +198,10 @@ def prepare_config(
         cfg.work_dir = str(Path("work_dirs") / stem)
     check_work_dir(cfg.work_dir)
 
-    # 0. the schedule file's recipe: loss, train augmentations, EMA hook, mixed precision
+    # 0. the schedule file's recipe (loss, train augmentations, EMA hook, mixed precision) and
+    # the protocol (which split selects the checkpoint)
     apply_recipe(cfg)
+    protocol = apply_protocol(cfg)
 
     # 1. every dataset is built once here: a missing path fails before any training
     train_cfg = _dataset_cfg(cfg, "train_dataloader")
@@ -213,6 +218,8 @@ def prepare_config(
         if ds_cfg is None:
             continue
         other = _build_dataset(ds_cfg, loader.split("_")[0])
+        if loader == "val_dataloader":  # selecting on images the model trained on is refused
+            check_disjoint(train_set, other, "train", "val" if protocol == "held_out" else "test")
         if tuple(other.classes) != classes:
             raise ValueError(
                 f"{loader}.dataset has {len(other.classes)} classes {list(other.classes)[:5]}... "

@@ -79,3 +79,46 @@ def test_a_result_of_another_config_version_is_not_shown(tiny_bench, tmp_path):
     md = to_markdown(build_table(plan.tables[0], plan, results, work))
     assert "| max                      | failed " in md  # its other seed failed; 75.0 is stale
     assert "75.0" not in md
+
+
+def test_tables_state_the_protocol_and_paper_tables_carry_their_note(tiny_bench, tmp_path):
+    path = tiny_bench([("avg", {}), ("paper", {"protocol": "paper"})])
+    plan = load_bench(path)
+    results = {
+        r.run: {"fingerprint": r.fingerprint, "status": "ok", "metrics": {"mAP": 1.0}}
+        for r in plan.runs
+    }
+    work = tmp_path / "work"
+    md = to_markdown(build_table(plan.tables[0], plan, results, work))
+    assert "[avg] Protocol held_out: the checkpoint with the best mAP on the val split" in md
+    assert "[paper] Protocol paper: the checkpoint was selected on the test split" in md
+    # a table of paper-protocol runs only says so under it
+    only = tiny_bench([("p", {})], name="only.py", overrides={"protocol": "paper"})
+    plan = load_bench(only)
+    results = {
+        r.run: {"fingerprint": r.fingerprint, "status": "ok", "metrics": {"mAP": 1.0}}
+        for r in plan.runs
+    }
+    md = to_markdown(build_table(plan.tables[0], plan, results, work))
+    assert "- Protocol paper: the checkpoint was selected on the test split itself" in md
+    assert "optimistic" in md and "held_out: the checkpoint" not in md
+
+
+def test_a_table_can_show_the_last_epochs_figures(tiny_bench, tmp_path):
+    path = tiny_bench([("avg", {})], extra='figures=[], name="lastcheck",')
+    text = path.read_text().replace('row_header="Head",', 'row_header="Head", checkpoint="last",')
+    path.write_text(text)
+    plan = load_bench(path)
+    assert plan.tables[0].checkpoint == "last"
+    run = plan.runs[0]
+    results = {
+        run.run: {
+            "fingerprint": run.fingerprint,
+            "status": "ok",
+            "metrics": {"mAP": 71.0, "CF1@3": 1.0},
+            "last": {"epoch": 8, "metrics": {"mAP": 64.0, "CF1@3": 2.0}},
+        }
+    }
+    md = to_markdown(build_table(plan.tables[0], plan, results, tmp_path / "work"))
+    assert "| 64.0 " in md and "71.0" not in md
+    assert "The figures shown are the last epoch's" in md

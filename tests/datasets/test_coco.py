@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 
-from mlrkit.datasets.coco import CocoMultiLabel
+from mlrkit.datasets import hold_out as hold_out_module
+from mlrkit.datasets.coco import CocoMultiLabel, hold_out_ids
 from mlrkit.registry import DATASETS
 
 # Category ids are non-contiguous and listed out of order; one name has a space.
@@ -56,7 +58,12 @@ def instances() -> dict:
          "bbox": [0, 0, 5, 5], "area": 25.0}
         for i, (img, cat) in enumerate(ANNOTATIONS)
     ]  # fmt: skip
-    return {"images": IMAGES, "annotations": anns, "categories": CATEGORIES}
+    # copies: tests that break an entry must not break the module's lists for later tests
+    return {
+        "images": [dict(img) for img in IMAGES],
+        "annotations": anns,
+        "categories": [dict(cat) for cat in CATEGORIES],
+    }
 
 
 @pytest.fixture
@@ -184,3 +191,54 @@ def test_invalid_content_names_the_entry(tmp_path, corrupt, match):
     ann.write_text(json.dumps(data))
     with pytest.raises(ValueError, match=match):
         CocoMultiLabel(ann, tmp_path)
+
+
+def test_hold_out_splits_the_file_in_two_disjoint_parts(coco):
+    ann, img_dir = coco
+    rest = CocoMultiLabel(ann, img_dir, hold_out_size=2, hold_out_part="rest")
+    held = CocoMultiLabel(ann, img_dir, hold_out_size=2, hold_out_part="held_out")
+    assert len(held) == 2 and len(rest) == 2
+    assert not set(rest.img_ids) & set(held.img_ids)
+    assert set(rest.img_ids) | set(held.img_ids) == {42, 7, 3, 55}  # the kept images
+    assert set(held.img_ids) == hold_out_ids([42, 7, 3, 55], 2)
+    assert held.metainfo["hold_out"] == (2, "held_out")
+    with pytest.raises(ValueError, match="hold_out_size must be in"):
+        CocoMultiLabel(ann, img_dir, hold_out_size=5)
+    with pytest.raises(ValueError, match="hold_out_part must be one of"):
+        CocoMultiLabel(ann, img_dir, hold_out_size=1, hold_out_part="val")
+
+
+# sha1("mlrkit-hold-out:<id>"): the same ids on every machine and in every version
+PINNED = {1785, 2018, 8210, 9002, 9100}
+
+
+def test_hold_out_is_a_fixed_function_of_the_ids():
+    ids = list(range(1, 10001))
+    assert hold_out_ids(ids, 5) <= set(ids)
+    assert hold_out_ids(ids[::-1], 5) == hold_out_ids(ids, 5)  # order does not matter
+    assert hold_out_ids(ids, 5) == PINNED
+
+
+def test_hold_out_is_the_same_in_another_process():
+    import os
+    import subprocess
+    import sys
+
+    # the module is loaded from its file alone (standard library only: a fast process)
+    module = Path(hold_out_module.__file__)
+    code = (
+        "import importlib.util as u;"
+        f"s = u.spec_from_file_location('h', {str(module)!r}); m = u.module_from_spec(s);"
+        "s.loader.exec_module(m); print(sorted(m.hold_out_ids(list(range(1, 20001)), 50)))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert outputs == {f"{sorted(hold_out_ids(list(range(1, 20001)), 50))}\n"}

@@ -1,5 +1,9 @@
-# MS-COCO 2014 as ML-GCN uses it: train2014 for training, val2014 for evaluation, 80 classes
-# in alphabetical order, images without annotations dropped. Set data_root to your copy:
+# MS-COCO 2014 with three splits: train2014 minus a hold-out of 5,000 images trains, the
+# hold-out (the 5,000 train2014 images with the smallest hash of their id: no list file, the
+# same on every machine) selects the checkpoint (protocol="held_out"), and val2014, the split
+# papers report, is the test split. 80 classes in alphabetical order, images without
+# annotations dropped (as ML-GCN). protocol="paper" trains on all of train2014 and selects on
+# val2014, as ML-GCN and Deep-LIFT did (`paper_protocol_train` below). Set data_root to your copy:
 #   data/coco/annotations/instances_{train,val}2014.json, data/coco/{train,val}2014/*.jpg
 from mmengine.dataset import DefaultSampler, default_collate
 
@@ -11,6 +15,7 @@ from mlrkit.transforms.resize import Resize
 
 data_root = "data/coco"
 image_size = 448
+hold_out_size = 5000
 
 train_dataloader = dict(
     batch_size=32,
@@ -23,6 +28,8 @@ train_dataloader = dict(
         ann_file=data_root + "/annotations/instances_train2014.json",
         img_dir=data_root + "/train2014",
         split="train2014",
+        hold_out_size=hold_out_size,
+        hold_out_part="rest",
         pipeline=[dict(type=MultiScaleCrop, size=image_size,
                        scales=(1.0, 0.875, 0.75, 0.66, 0.5), max_distort=2),
                   dict(type=RandomHorizontalFlip, p=0.5)],
@@ -36,12 +43,29 @@ val_dataloader = dict(
     collate_fn=dict(type=default_collate),
     dataset=dict(
         type=CocoMultiLabel,
+        ann_file=data_root + "/annotations/instances_train2014.json",
+        img_dir=data_root + "/train2014",
+        split="train2014-held-out",
+        hold_out_size=hold_out_size,
+        hold_out_part="held_out",
+        pipeline=[dict(type=Resize, size=image_size)],
+    ),
+)
+test_dataloader = dict(
+    batch_size=32,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type=DefaultSampler, shuffle=False),
+    collate_fn=dict(type=default_collate),
+    dataset=dict(
+        type=CocoMultiLabel,
         ann_file=data_root + "/annotations/instances_val2014.json",
         img_dir=data_root + "/val2014",
         split="val2014",
         pipeline=[dict(type=Resize, size=image_size)],
     ),
 )
-test_dataloader = val_dataloader
 val_evaluator = dict(type=MultiLabelMetric)
 test_evaluator = val_evaluator
+# protocol="paper": train on every train2014 image (the papers had no hold-out)
+paper_protocol_train = dict(hold_out_size=0)

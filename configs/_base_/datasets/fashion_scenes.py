@@ -17,7 +17,15 @@ train_dataloader = dict(
     dataset=dict(type=FashionMNISTScenes, root=fashion_root, split="train", num_samples=5000,
                  image_size=image_size),
 )
-val_dataloader = dict(
+val_dataloader = dict(  # other scenes of the training items (model selection)
+    batch_size=64,
+    num_workers=0,
+    sampler=dict(type=DefaultSampler, shuffle=False),
+    collate_fn=dict(type=default_collate),
+    dataset=dict(type=FashionMNISTScenes, root=fashion_root, split="val", num_samples=1000,
+                 image_size=image_size),
+)
+test_dataloader = dict(  # scenes of the t10k items (the reported figures)
     batch_size=64,
     num_workers=0,
     sampler=dict(type=DefaultSampler, shuffle=False),
@@ -25,6 +33,5 @@ val_dataloader = dict(
     dataset=dict(type=FashionMNISTScenes, root=fashion_root, split="test", num_samples=1500,
                  image_size=image_size),
 )
-test_dataloader = val_dataloader
 val_evaluator = dict(type=MultiLabelMetric)
 test_evaluator = val_evaluator

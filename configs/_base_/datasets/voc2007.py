@@ -1,6 +1,9 @@
-# PASCAL VOC 2007: trainval for training, test for evaluation, the 20 classes in the standard
-# order; "difficult" labels are ignored in AP and P/R (docs/conventions.md; ML-GCN's treatment
-# is MultiLabelMetric(difficult_mode="negative")). In training they are left out of the loss
+# PASCAL VOC 2007 with three splits: the official `train` list trains, the official `val` list
+# (the rest of trainval) selects the checkpoint (protocol="held_out"), `test` is the test split.
+# protocol="paper" trains on trainval and selects on test, as ML-GCN and Deep-LIFT did
+# (`paper_protocol_train` below). The 20 classes in the standard order; "difficult" labels are
+# ignored in AP and P/R (docs/conventions.md; ML-GCN's treatment is
+# MultiLabelMetric(difficult_mode="negative")). In training they are left out of the loss
 # unless the model says otherwise (model.train_difficult; the full-scale configs: "positive").
 # Set data_root to the VOC2007 folder:
 #   data/VOCdevkit/VOC2007/{Annotations,ImageSets/Main,JPEGImages}
@@ -22,7 +25,7 @@ train_dataloader = dict(
     sampler=dict(type=DefaultSampler, shuffle=True),
     collate_fn=dict(type=default_collate),
     dataset=dict(
-        type=VOCMultiLabel, root=data_root, split="trainval",
+        type=VOCMultiLabel, root=data_root, split="train",
         pipeline=[dict(type=MultiScaleCrop, size=image_size,
                        scales=(1.0, 0.875, 0.75, 0.66, 0.5), max_distort=2),
                   dict(type=RandomHorizontalFlip, p=0.5)],
@@ -34,9 +37,19 @@ val_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type=DefaultSampler, shuffle=False),
     collate_fn=dict(type=default_collate),
+    dataset=dict(type=VOCMultiLabel, root=data_root, split="val",
+                 pipeline=[dict(type=Resize, size=image_size)]),
+)
+test_dataloader = dict(
+    batch_size=32,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type=DefaultSampler, shuffle=False),
+    collate_fn=dict(type=default_collate),
     dataset=dict(type=VOCMultiLabel, root=data_root, split="test",
                  pipeline=[dict(type=Resize, size=image_size)]),
 )
-test_dataloader = val_dataloader
 val_evaluator = dict(type=MultiLabelMetric)
 test_evaluator = val_evaluator
+# protocol="paper": train on trainval (train + val), as the papers did
+paper_protocol_train = dict(split="trainval")
