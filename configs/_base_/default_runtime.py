@@ -27,7 +27,5 @@ log_level = "INFO"
 load_from = None
 resume = False
 randomness = dict(seed=0, deterministic=False)
-# Model selection (docs/protocol.md): "held_out" keeps the checkpoint with the best mAP on the
-# val split and reports the test split; "paper" selects on the test split itself, as ML-GCN
-# and Deep-LIFT did (every table made that way says so).
-protocol = "held_out"
+# Model selection (docs/protocol.md) is set by each dataset config, with its splits: `protocol`
+# "held_out" (the default: select on val, report test) or "paper" (select on test).
