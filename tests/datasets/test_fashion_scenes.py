@@ -182,8 +182,8 @@ def test_inconsistent_files_are_refused(fashion_root):
 
 
 def test_bad_arguments(fashion_root):
-    with pytest.raises(ValueError, match="unknown split 'val'"):
-        FashionMNISTScenes(num_samples=5, root=fashion_root, split="val")
+    with pytest.raises(ValueError, match="unknown split 'valid'"):
+        FashionMNISTScenes(num_samples=5, root=fashion_root, split="valid")
     with pytest.raises(ValueError, match="item_size"):
         FashionMNISTScenes(num_samples=5, root=fashion_root, item_size=(0.8, 0.3))
     with pytest.raises(ValueError, match="image_size"):
@@ -197,3 +197,14 @@ def test_bad_arguments(fashion_root):
 def test_real_files_when_installed():
     ds = FashionMNISTScenes(num_samples=100, split="test")
     assert ds.items.max() < 10_000 and ds[0]["inputs"].shape == (3, 64, 64)
+
+
+def test_val_split_is_other_scenes_of_the_training_items(fashion_root):
+    train = FashionMNISTScenes(num_samples=40, root=fashion_root, split="train", seed=0)
+    val = FashionMNISTScenes(num_samples=40, root=fashion_root, split="val", seed=0)
+    test = FashionMNISTScenes(num_samples=40, root=fashion_root, split="test", seed=0)
+    assert not np.array_equal(train.targets, val.targets)  # its own random streams
+    assert not np.array_equal(val.items, train.items)
+    assert not np.array_equal(test.targets, val.targets)
+    paths = [{d.image_path(i) for i in range(len(d))} for d in (train, val, test)]
+    assert not (paths[0] & paths[1]) and not (paths[1] & paths[2])
