@@ -104,7 +104,10 @@ def test_dataset_configs_name_registered_datasets_and_distinct_splits(path):
         name = kind if isinstance(kind, str) else kind.__name__
         assert DATASETS.get(name) is not None
     assert train.sampler["shuffle"] and not val.sampler["shuffle"]
-    assert train.dataset.get("split") != val.dataset.get("split") or (
-        train.dataset.get("ann_file") != val.dataset.get("ann_file")
+    assert (
+        train.dataset.get("split") != val.dataset.get("split")
+        or train.dataset.get("ann_file") != val.dataset.get("ann_file")
+        # a hold-out of the same file (COCO 2017: val is 5,000 images of train2017)
+        or train.dataset.get("hold_out_part") != val.dataset.get("hold_out_part")
     )
     assert "MultiLabelMetric" in str(cfg.val_evaluator["type"])

@@ -56,10 +56,11 @@ def test_a_failing_variant_is_recorded_and_the_others_finish(tiny_bench, tmp_pat
         assert ok["seed"] == 0 and ok["config"]["randomness"]["seed"] == 0
         assert (work / "runs" / name / "work").is_dir()
     assert results["max__seed0"]["config"]["model"]["head"]["pool"] == "max"
-    # validated once, at the end, on the test split: those figures are the checkpoint's test
-    # figures, and a separate test pass of the checkpoint gives exactly them
+    # protocol held_out: selected on the val split, then a test pass of the checkpoint on the
+    # test split, whose figures a separate `test` of the checkpoint gives exactly
     avg_run = results["avg__seed0"]
-    assert avg_run["evaluated_by"] == "final validation pass"
+    assert avg_run["evaluated_by"] == "test pass"
+    assert avg_run["protocol"] == "held_out" and avg_run["selection"]["split"] == "val"
     from mlrkit.engine.config import load_config
     from mlrkit.engine.runner import test
 
