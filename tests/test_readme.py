@@ -222,6 +222,7 @@ def run_bench_modern(command: str, scratch: Path) -> None:
         f"{command} --quick --work-dir bench_modern",
         scratch,
         extra_env={"MLRKIT_DISABLE_PLUGIN_AUTOLOAD": "0"},  # the CSRA row is the plugin's
+        timeout=3600,  # seven quick runs, two of them transformers: over 10 min under load
     )
     assert out.returncode == 0, out.stderr[-3000:]
     table = (scratch / "bench_modern/tables/comparison_modern.md").read_text()
