@@ -173,6 +173,8 @@ def test_quick_ablation_gcn_for_real(tmp_path):
         assert f"| {name} " in out.stdout
     assert "share of gap" in out.stdout and "[--quick settings]" in out.stdout
     assert sorted(p.name for p in (work / "tables").iterdir()) == [
+        "per_class_ap.csv",  # the classes x variants heatmap and its numbers
+        "per_class_ap.png",
         "table_III.csv",
         "table_III.md",
         "table_III.tex",
