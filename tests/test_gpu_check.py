@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow  # a torchrun launch and two ResNet builds: about 40 s on 2 cores
 def test_gpu_check_cpu_path_passes_every_check(tmp_path):
     out = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "gpu_check.py"), "--cpu"],

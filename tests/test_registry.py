@@ -46,7 +46,9 @@ def test_duplicate_name_is_an_error():
         reg.register_module(module=type("Foo", (), {}))
 
 
-def test_miss_names_registry_close_matches_and_plugins():
+def test_miss_names_registry_close_matches_and_plugins(monkeypatch):
+    # as in a process whose config has no custom_imports (earlier tests in this one may have)
+    monkeypatch.setattr("mlrkit.plugins._custom_imported", [])
     reg = MLRRegistry("head", scope=SCOPE)
 
     @reg.register_module()

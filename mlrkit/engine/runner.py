@@ -293,12 +293,27 @@ def use_tensorboard(cfg: Config) -> None:
     cfg.visualizer = visualizer
 
 
+_runners_built: dict[str, int] = {}
+
+
 def build_runner(cfg: Config):
-    """``Runner.from_cfg`` after the process group is up (gloo on CPU, NCCL on GPU)."""
+    """``Runner.from_cfg`` after the process group is up (gloo on CPU, NCCL on GPU).
+
+    mmengine names a Runner ``<config stem>_<timestamp in seconds>`` and keys its logger and
+    default scope by that name, so a second Runner of the same config built in the same second
+    of one process (a notebook, a test) would log into the first one's file. The n-th Runner of
+    a config in a process is therefore named ``<stem>-<n>_<timestamp>`` (the first keeps the
+    plain name).
+    """
     from mmengine.runner import Runner
 
     allow_mmengine_checkpoints()
     init_distributed(cfg.get("launcher", "none"), cfg.env_cfg.dist_cfg.get("backend"))
+    if cfg.get("experiment_name") is None and cfg.filename:
+        stem = Path(cfg.filename).stem
+        count = _runners_built[stem] = _runners_built.get(stem, 0) + 1
+        if count > 1:
+            cfg.experiment_name = f"{stem}-{count}"
     return Runner.from_cfg(cfg)
 
 
