@@ -108,13 +108,6 @@ class CocoMultiLabel(FileMultiLabelDataset):
         targets = np.zeros((len(img_ids), len(self.classes)), dtype=np.uint8)
         targets[rows, cols] = 1
         keep = np.flatnonzero(targets.any(axis=1)) if drop_empty else np.arange(len(img_ids))
-        self.hold_out_size = int(hold_out_size)
-        self.hold_out_part = hold_out_part
-        if self.hold_out_size:
-            held = hold_out_ids([img_ids[n] for n in keep], self.hold_out_size, hold_out_salt)
-            inside = np.array([img_ids[n] in held for n in keep], dtype=bool)
-            keep = keep[inside if hold_out_part == "held_out" else ~inside]
-
         if keep.size == 0:
             reason = (
                 "its 'images' list is empty"
@@ -125,6 +118,12 @@ class CocoMultiLabel(FileMultiLabelDataset):
                 f"CocoMultiLabel: COCO annotation file {str(self.ann_file)!r} gives no sample: "
                 f"{reason}; check that it is the right instances_*.json"
             )
+        self.hold_out_size = int(hold_out_size)
+        self.hold_out_part = hold_out_part
+        if self.hold_out_size:
+            held = hold_out_ids([img_ids[n] for n in keep], self.hold_out_size, hold_out_salt)
+            inside = np.array([img_ids[n] in held for n in keep], dtype=bool)
+            keep = keep[inside if hold_out_part == "held_out" else ~inside]
         self._targets = np.ascontiguousarray(targets[keep])
         self.img_ids = tuple(img_ids[n] for n in keep)
         files = [coco.imgs[img_id]["file_name"] for img_id in self.img_ids]

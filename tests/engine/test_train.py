@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from mlrkit.engine.checkpoint import allow_mmengine_checkpoints
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "configs" / "synthetic" / "deeplift_agcn.py"
 TINY = [
@@ -84,6 +86,8 @@ def test_train_steps_and_test_reproduces_the_reported_map(tmp_path):
         str(tmp_path / "metrics.json"),
         "--cfg-options",
         *TINY,
+        "test_dataloader.dataset.split=val",  # the split whose mAP training logged
+        "protocol=paper",  # (held_out refuses a test loader that reads the val split)
     )
     assert tested.returncode == 0, tested.stderr[-3000:]
     metrics = json.loads((tmp_path / "metrics.json").read_text())["metrics"]
@@ -93,6 +97,7 @@ def test_train_steps_and_test_reproduces_the_reported_map(tmp_path):
     assert all(0 < m <= 100 for m in maps)
     # training moved the weights between epochs (what the loop guarantees; how much the tiny
     # model learns depends on the CPU's float details, so no mAP threshold is asserted)
+    allow_mmengine_checkpoints()  # the safe globals of mmengine's checkpoints, as mlrkit loads them
     before = torch.load(work / "epoch_3.pth", weights_only=True)["state_dict"]
     after = torch.load(ckpt, weights_only=True)["state_dict"]
     assert any(not torch.equal(before[k], after[k]) for k in after if after[k].is_floating_point())
@@ -128,6 +133,7 @@ def test_missing_data_path_fails_before_training(tmp_path):
     assert not list((tmp_path / "w").glob("*.pth"))
 
 
+@pytest.mark.slow  # two trainings and a SIGKILL: about 35 s on 2 cores
 def test_sigkill_mid_epoch_then_resume_matches_an_uninterrupted_run(tmp_path):
     opts = [
         *TINY,
@@ -225,6 +231,8 @@ def test_torchrun_two_cpu_processes_report_what_the_checkpoint_scores(tmp_path):
         "--cfg-options",
         *TINY,
         "test_dataloader.dataset.num_samples=191",
+        "test_dataloader.dataset.split=val",  # the split whose mAP training logged
+        "protocol=paper",  # (held_out refuses a test loader that reads the val split)
         "val_dataloader.dataset.num_samples=191",
     )
     assert single.returncode == 0, single.stderr[-3000:]

@@ -147,7 +147,7 @@ def test_calibrate_writes_thresholds_that_predict_and_test_use(
     per_class = dict(zip(saved["classes"], saved["per_class"]))
     expected = {k for k, v in row["scores"].items() if v >= per_class[k]}
     assert set(row["labels"]) == expected
-    # the same data as the test split gets a warning
+    # a val loader that reads the test data gets a warning
     code, _, err = run(
         capsys,
         "calibrate",
@@ -157,6 +157,7 @@ def test_calibrate_writes_thresholds_that_predict_and_test_use(
         tmp_path / "t.json",
         *tiny.cli_overrides,
         "test_dataloader.dataset.num_samples=64",
+        "val_dataloader.dataset.split=test",
     )
     assert code == 0 and "optimistic" in err
     # test --thresholds adds the calibrated figures
