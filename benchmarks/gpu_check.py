@@ -107,13 +107,22 @@ def write_coco(root: Path, split: str, num: int, scale: float, seed: int) -> Pat
 
 
 def options(root: Path, tiny: bool) -> dict[str, object]:
-    """Config overrides: the generated data, no ImageNet file, and (``tiny``) small sizes."""
+    """Config overrides: the generated data, no ImageNet file, and (``tiny``) small sizes.
+
+    As in the COCO config, val is a hash hold-out of the (generated) train2014 images: an eighth
+    of them, at least one.
+    """
+    train_ann = root / "annotations/instances_train2014.json"
+    num_train = len(json.loads(train_ann.read_text())["images"])
+    hold_out = max(1, num_train // 8)
     out: dict[str, object] = {
         "model.backbone.pretrained_file": None,
-        "train_dataloader.dataset.ann_file": str(root / "annotations/instances_train2014.json"),
+        "train_dataloader.dataset.ann_file": str(train_ann),
         "train_dataloader.dataset.img_dir": str(root / "train2014"),
-        "val_dataloader.dataset.ann_file": str(root / "annotations/instances_val2014.json"),
-        "val_dataloader.dataset.img_dir": str(root / "val2014"),
+        "train_dataloader.dataset.hold_out_size": hold_out,
+        "val_dataloader.dataset.ann_file": str(train_ann),
+        "val_dataloader.dataset.img_dir": str(root / "train2014"),
+        "val_dataloader.dataset.hold_out_size": hold_out,
         "test_dataloader.dataset.ann_file": str(root / "annotations/instances_val2014.json"),
         "test_dataloader.dataset.img_dir": str(root / "val2014"),
     }
@@ -313,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     tiny = not cuda
     device = torch.device("cuda" if cuda else "cpu")
     steps = args.steps or (200 if cuda else 1)
-    num_images = args.images or (1024 if cuda else 8)
+    num_images = args.images or (1024 if cuda else 16)
     workers = args.workers if args.workers is not None else (8 if cuda else 2)
     nproc = torch.cuda.device_count() if cuda else 1
     name = torch.cuda.get_device_name(0) if cuda else platform.processor() or platform.machine()

@@ -171,6 +171,7 @@ def test_a_run_under_torchrun(tiny_bench, tmp_path):
     assert result["launcher"] == "pytorch"
 
 
+@pytest.mark.slow  # four quick runs: about a minute on 2 cores (make bench runs the full one)
 def test_quick_ablation_gcn_for_real(tmp_path):
     """`mlrkit bench configs/ablation_gcn.py --quick` as shipped (about 30 s on 2 cores)."""
     work = tmp_path / "work"
