@@ -20,13 +20,17 @@ import numpy as np
 
 from mlrkit.datasets._io import read_json, require_dir, require_file
 from mlrkit.datasets.base import FileMultiLabelDataset
-from mlrkit.datasets.hold_out import HOLD_OUT_SALT, hold_out_ids
+from mlrkit.datasets.hold_out import (
+    HOLD_OUT_PARTS,
+    HOLD_OUT_SALT,
+    hold_out_ids,
+    hold_out_positions,
+)
 from mlrkit.registry import DATASETS
 
 __all__ = ["CocoMultiLabel", "hold_out_ids"]
 
 CLASS_ORDERS = ("alphabetical", "category_id")
-HOLD_OUT_PARTS = ("rest", "held_out")
 
 
 @DATASETS.register_module()
@@ -78,7 +82,7 @@ class CocoMultiLabel(FileMultiLabelDataset):
         super().__init__(pipeline=pipeline, split=split, on_bad_image=on_bad_image)
         if hold_out_part not in HOLD_OUT_PARTS:
             raise ValueError(
-                f"CocoMultiLabel: hold_out_part must be one of {HOLD_OUT_PARTS}, "
+                f"{type(self).__name__}: hold_out_part must be one of {HOLD_OUT_PARTS}, "
                 f"got {hold_out_part!r}"
             )
         if class_order not in CLASS_ORDERS:
@@ -120,10 +124,11 @@ class CocoMultiLabel(FileMultiLabelDataset):
             )
         self.hold_out_size = int(hold_out_size)
         self.hold_out_part = hold_out_part
-        if self.hold_out_size:
-            held = hold_out_ids([img_ids[n] for n in keep], self.hold_out_size, hold_out_salt)
-            inside = np.array([img_ids[n] in held for n in keep], dtype=bool)
-            keep = keep[inside if hold_out_part == "held_out" else ~inside]
+        kept_ids = [img_ids[n] for n in keep]
+        part = hold_out_positions(
+            kept_ids, self.hold_out_size, hold_out_part, hold_out_salt, type(self).__name__
+        )
+        keep = keep[np.asarray(part, dtype=np.int64)]
         self._targets = np.ascontiguousarray(targets[keep])
         self.img_ids = tuple(img_ids[n] for n in keep)
         files = [coco.imgs[img_id]["file_name"] for img_id in self.img_ids]

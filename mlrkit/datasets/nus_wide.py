@@ -12,6 +12,7 @@ import numpy as np
 
 from mlrkit.datasets._io import require_dir, require_file
 from mlrkit.datasets.base import FileMultiLabelDataset
+from mlrkit.datasets.hold_out import HOLD_OUT_SALT, hold_out_positions
 from mlrkit.registry import DATASETS
 
 __all__ = ["NUSWideMultiLabel", "NUS_WIDE_CLASSES"]
@@ -55,6 +56,11 @@ class NUSWideMultiLabel(FileMultiLabelDataset):
     Every label is positive or negative (NUS-WIDE has no difficult or unknown labels); images
     without any concept are kept (about a fifth of the official lists) unless ``drop_empty``.
 
+    Neither source has a model-selection split: ``hold_out_size`` holds out that many images of
+    the split (of those kept) by a hash of their path relative to the image folder
+    (:mod:`mlrkit.datasets.hold_out`), the same images on every machine; ``hold_out_part``
+    picks the rest (train) or the held-out images (val).
+
     Args:
         root: the release folder (official) or the folder of the CSV (csv).
         split: ``"train"`` / ``"test"`` (official) or ``"train"`` / ``"val"`` (csv).
@@ -64,11 +70,15 @@ class NUSWideMultiLabel(FileMultiLabelDataset):
         drop_empty: drop images without a positive concept.
         pipeline: transforms applied to the uint8 (3, H, W) image.
         on_bad_image: ``"raise"`` or ``"skip"``.
+        hold_out_size: how many images to hold out (see above); 0 (default) keeps them all.
+        hold_out_part: ``"rest"`` (the train split) or ``"held_out"`` (the val split).
+            Ignored when ``hold_out_size`` is 0.
+        hold_out_salt: the salt of the hash; change it for another, equally fixed, hold-out.
 
     Raises:
         FileNotFoundError: a file or folder is missing (named).
         ValueError: a malformed line (file and line named), files of different lengths, an
-            unknown concept or split name.
+            unknown concept or split name, a hold-out option out of range.
     """
 
     dataset_name = "nuswide"
@@ -83,6 +93,9 @@ class NUSWideMultiLabel(FileMultiLabelDataset):
         drop_empty: bool = False,
         pipeline: Sequence[dict | Callable] | None = None,
         on_bad_image: str = "raise",
+        hold_out_size: int = 0,
+        hold_out_part: str = "rest",
+        hold_out_salt: str = HOLD_OUT_SALT,
     ):
         super().__init__(pipeline=pipeline, split=split, on_bad_image=on_bad_image)
         if source not in SOURCES:
@@ -108,13 +121,27 @@ class NUSWideMultiLabel(FileMultiLabelDataset):
             path = Path(csv_file) if csv_file is not None else self.root / "nus_wid_data.csv"
             files, targets = _read_asl_csv(require_file(path, "NUSWideMultiLabel: CSV"), split)
         keep = np.flatnonzero(targets.any(axis=1)) if drop_empty else np.arange(len(files))
+        part = hold_out_positions(
+            [files[n] for n in keep],
+            int(hold_out_size),
+            hold_out_part,
+            hold_out_salt,
+            "NUSWideMultiLabel",
+        )
+        keep = keep[np.asarray(part, dtype=np.int64)]
+        self.hold_out_size = int(hold_out_size)
+        self.hold_out_part = hold_out_part
         self._targets = np.ascontiguousarray(targets[keep])
         self.files = tuple(files[n] for n in keep)
         self._set_image_paths([str(self.img_dir / f) for f in self.files])
 
     @property
     def metainfo(self) -> dict[str, Any]:
-        return {**super().metainfo, "source": self.source}
+        return {
+            **super().metainfo,
+            "source": self.source,
+            "hold_out": (self.hold_out_size, self.hold_out_part) if self.hold_out_size else None,
+        }
 
 
 def _read_lines(path: Path) -> list[tuple[int, str]]:

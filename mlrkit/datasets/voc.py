@@ -11,6 +11,7 @@ import numpy as np
 
 from mlrkit.datasets._io import require_dir, require_file
 from mlrkit.datasets.base import FileMultiLabelDataset
+from mlrkit.datasets.hold_out import HOLD_OUT_SALT, hold_out_positions
 from mlrkit.registry import DATASETS
 
 __all__ = ["VOCMultiLabel", "VOC_CLASSES"]
@@ -47,11 +48,17 @@ class VOCMultiLabel(FileMultiLabelDataset):
         source: ``"imagesets"`` or ``"xml"``, see above.
         pipeline: transforms applied to the uint8 (3, H, W) image.
         on_bad_image: ``"raise"`` or ``"skip"`` (see :class:`MultiLabelDataset`).
+        hold_out_size: how many images of the split to hold out by a hash of their id
+            (:mod:`mlrkit.datasets.hold_out`); 0 (default) keeps every image. VOC2012, whose
+            test labels are not public, selects the checkpoint on such a hold-out of ``train``.
+        hold_out_part: ``"rest"`` (every image but the held-out ones: the train split) or
+            ``"held_out"`` (only them: the val split). Ignored when ``hold_out_size`` is 0.
+        hold_out_salt: the salt of the hash; change it for another, equally fixed, hold-out.
 
     Raises:
         FileNotFoundError: a folder or an ImageSets / XML file is missing (named).
         ValueError: a malformed line or XML file (the message names the file and the line),
-            or an object of a class outside the 20.
+            an object of a class outside the 20, or a hold-out option out of range.
     """
 
     dataset_name = "voc"
@@ -63,6 +70,9 @@ class VOCMultiLabel(FileMultiLabelDataset):
         source: str = "imagesets",
         pipeline: Sequence[dict | Callable] | None = None,
         on_bad_image: str = "raise",
+        hold_out_size: int = 0,
+        hold_out_part: str = "rest",
+        hold_out_salt: str = HOLD_OUT_SALT,
     ):
         super().__init__(pipeline=pipeline, split=split, on_bad_image=on_bad_image)
         if source not in SOURCES:
@@ -78,6 +88,12 @@ class VOCMultiLabel(FileMultiLabelDataset):
         else:
             ids = _read_id_list(main / f"{split}.txt")
             labels = _labels_from_xml(self.root / "Annotations", ids)
+        keep = hold_out_positions(
+            ids, int(hold_out_size), hold_out_part, hold_out_salt, type(self).__name__
+        )
+        ids, labels = [ids[n] for n in keep], labels[np.asarray(keep, dtype=np.int64)]
+        self.hold_out_size = int(hold_out_size)
+        self.hold_out_part = hold_out_part
         self.img_ids = tuple(ids)
         self._targets = (labels == 1).astype(np.uint8)  # (N, K)
         self._difficult = labels == 0  # (N, K)
@@ -85,7 +101,11 @@ class VOCMultiLabel(FileMultiLabelDataset):
 
     @property
     def metainfo(self) -> dict[str, Any]:
-        return {**super().metainfo, "source": self.source}
+        return {
+            **super().metainfo,
+            "source": self.source,
+            "hold_out": (self.hold_out_size, self.hold_out_part) if self.hold_out_size else None,
+        }
 
 
 def _require_voc_root(root: str | Path) -> Path:

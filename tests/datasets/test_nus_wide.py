@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from mlrkit.datasets.hold_out import hold_out_ids
 from mlrkit.datasets.nus_wide import NUS_WIDE_CLASSES, NUSWideMultiLabel
 from mlrkit.registry import DATASETS
 
@@ -112,3 +113,27 @@ def test_asl_csv_malformed_line(tmp_path, line, what):
     (tmp_path / "nus_wid_data.csv").write_text(CSV + line + "\n")
     with pytest.raises(ValueError, match=rf"nus_wid_data.csv' line 5: {what}"):
         NUSWideMultiLabel(tmp_path, source="csv")
+
+
+@pytest.mark.parametrize("source", ["official", "csv"])
+def test_hold_out_of_train_is_disjoint_and_fixed(tmp_path, source):
+    if source == "official":
+        write_official(tmp_path)
+    else:
+        (tmp_path / "nus_wid_data.csv").write_text(CSV)
+        for name in ("0001_2124494179", "0002_123", "0003_77"):
+            image(tmp_path / "images" / "images" / f"{name}.jpg")
+    build = lambda **kw: NUSWideMultiLabel(tmp_path, split="train", source=source, **kw)  # noqa: E731
+    every = build()
+    rest = build(hold_out_size=1, hold_out_part="rest")
+    held = build(hold_out_size=1, hold_out_part="held_out")
+    assert len(rest) == len(held) == 1
+    assert set(held.files) == hold_out_ids(list(every.files), 1)  # keyed by the relative path
+    assert set(rest.files) | set(held.files) == set(every.files)
+    assert rest.image_path(0) != held.image_path(0)
+    row = every.files.index(held.files[0])
+    assert np.array_equal(held.targets[0], every.targets[row])  # targets follow their image
+    assert build(hold_out_size=1, hold_out_part="held_out").files == held.files  # stable
+    assert held.metainfo["hold_out"] == (1, "held_out") and every.metainfo["hold_out"] is None
+    with pytest.raises(ValueError, match=r"NUSWideMultiLabel: hold_out_size must be in \[0, 2\]"):
+        build(hold_out_size=3)

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from mlrkit.datasets.coco2017 import Coco2017MultiLabel
+from mlrkit.datasets.hold_out import hold_out_ids
 from mlrkit.datasets.voc import VOC_CLASSES
 from mlrkit.registry import DATASETS
 
@@ -85,3 +86,29 @@ def test_malformed_files_name_the_file_and_line(tmp_path):
     ann.write_text(ann.read_text()[:-1] + ',\n  "info": }')
     with pytest.raises(ValueError, match=r"instances_val2017.json': Expecting value at line 2"):
         Coco2017MultiLabel(tmp_path / "coco", split="val")
+
+
+def test_voc2012_hold_out_of_train_is_disjoint_and_fixed(tmp_path):
+    root = tmp_path / "VOC2012"
+    write_voc(root, split="train")
+    build = lambda **kw: DATASETS.build(  # noqa: E731
+        dict(type="VOC2012MultiLabel", root=root, split="train", **kw)
+    )
+    rest = build(hold_out_size=1, hold_out_part="rest")
+    held = build(hold_out_size=1, hold_out_part="held_out")
+    assert len(held) == 1 and len(rest) == 3
+    assert set(held.img_ids) == hold_out_ids(IDS, 1)
+    assert held.metainfo["hold_out"] == (1, "held_out")
+    assert set(rest.img_ids) | set(held.img_ids) == set(IDS)
+    assert not {rest.image_path(i) for i in range(3)} & {held.image_path(0)}
+    # the targets and difficult masks follow their images
+    targets, difficult = expected()
+    row = IDS.index(held.img_ids[0])
+    assert np.array_equal(held.targets[0], targets[row])
+    assert np.array_equal(held.difficult[0], difficult[row])
+    assert build(hold_out_size=1, hold_out_part="held_out").img_ids == held.img_ids  # stable
+    assert build().metainfo["hold_out"] is None and len(build()) == 4
+    with pytest.raises(ValueError, match=r"VOC2012MultiLabel: hold_out_size must be in \[0, 4\]"):
+        build(hold_out_size=5)
+    with pytest.raises(ValueError, match="VOC2012MultiLabel: hold_out_part must be one of"):
+        build(hold_out_size=1, hold_out_part="val")

@@ -120,3 +120,85 @@ def test_full_scale_configs_have_three_splits(name):
     else:  # the official lists inside trainval, test for test
         assert (train.split, val.split, test.split) == ("train", "val", "test")
         assert cfg.paper_protocol_train == dict(split="trainval")
+
+
+# (config, train, val, test): (split, hold-out part) of each loader's dataset
+THREE_SPLITS = {
+    "voc2012": (("train", "rest"), ("train", "held_out"), ("val", None)),
+    "nus_wide": (("train", "rest"), ("train", "held_out"), ("test", None)),
+    "nus_wide_asl": (("train", "rest"), ("train", "held_out"), ("val", None)),
+    "open_images": (("train", None), ("validation", None), ("test", None)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(THREE_SPLITS))
+def test_other_dataset_configs_have_three_splits_and_select_on_val(name):
+    cfg = load_config(CONFIGS / "_base_" / "datasets" / f"{name}.py")
+    datasets = [cfg[f"{s}_dataloader"].dataset for s in ("train", "val", "test")]
+    assert cfg.protocol == "held_out"
+    got = tuple((ds.split, ds.get("hold_out_part") if ds.get("hold_out_size") else None)
+                for ds in datasets)  # fmt: skip
+    assert got == THREE_SPLITS[name]
+    if name != "open_images":  # val is a hold-out of the train file, of the same size
+        assert datasets[0].hold_out_size == datasets[1].hold_out_size > 0
+        assert cfg.paper_protocol_train == dict(hold_out_size=0)
+    else:  # the three official CSVs
+        files = [ds.labels_csv.rsplit("/", 1)[1].split("-")[0] for ds in datasets]
+        assert files == ["train", "validation", "test"]
+    assert apply_protocol(cfg) == "held_out"  # val is not the test split
+    paper = load_config(CONFIGS / "_base_" / "datasets" / f"{name}.py", {"protocol": "paper"})
+    apply_protocol(paper)
+    assert paper.val_dataloader.dataset == paper.test_dataloader.dataset
+    assert not paper.train_dataloader.dataset.get("hold_out_size")
+
+
+def _voc2012_tree(root: Path) -> dict:
+    from ..datasets.test_voc import write_voc
+
+    for split in ("train", "val"):
+        write_voc(root, split=split)
+    return {f"{s}_dataloader.dataset.root": str(root) for s in ("train", "val", "test")}
+
+
+def _nus_wide_tree(root: Path) -> dict:
+    from ..datasets.test_nus_wide import write_official
+
+    write_official(root)
+    return {f"{s}_dataloader.dataset.root": str(root) for s in ("train", "val", "test")}
+
+
+@pytest.mark.parametrize(
+    ("name", "tree"), [("voc2012", _voc2012_tree), ("nus_wide", _nus_wide_tree)]
+)
+def test_the_overlap_check_covers_the_hold_out_configs(tmp_path, name, tree):
+    options = tree(tmp_path / "data")
+    size = {f"{s}_dataloader.dataset.hold_out_size": 1 for s in ("train", "val")}
+    cfg = load_config(CONFIGS / "_base_" / "datasets" / f"{name}.py", {**options, **size})
+    train = DATASETS.build(cfg.train_dataloader.dataset)
+    val = DATASETS.build(cfg.val_dataloader.dataset)
+    assert len(val) == 1
+    check_disjoint(train, val, "train", "val")
+    # a val hold-out larger than train's: one image of val is also trained on
+    wrong = load_config(
+        CONFIGS / "_base_" / "datasets" / f"{name}.py",
+        {**options, **size, "val_dataloader.dataset.hold_out_size": 2},
+    )
+    with pytest.raises(ValueError) as err:
+        check_disjoint(train, DATASETS.build(wrong.val_dataloader.dataset), "train", "val")
+    message = str(err.value)
+    assert "the val split" in message and "the train split" in message
+    assert "shares 1 image(s)" in message
+
+
+def test_the_overlap_check_covers_open_images(tmp_path):
+    from ..datasets.test_open_images import write
+
+    labels, desc, img = write(tmp_path)
+    train_files = {"labels_csv": str(labels), "classes_csv": str(desc), "img_dir": str(img)}
+    options = {
+        f"{s}_dataloader.dataset.{k}": v for s in ("train", "val") for k, v in train_files.items()
+    }
+    cfg = load_config(CONFIGS / "_base_" / "datasets" / "open_images.py", options)
+    train = DATASETS.build(cfg.train_dataloader.dataset)
+    with pytest.raises(ValueError, match=r"val split .* shares 3 image\(s\) with the train split"):
+        check_disjoint(train, DATASETS.build(cfg.val_dataloader.dataset), "train", "val")
