@@ -12,6 +12,7 @@ import timm
 from timm.models import load_state_dict
 from torch import Tensor, nn
 
+from mlrkit.checks import integer
 from mlrkit.registry import BACKBONES
 
 from .checkpoint_formats import CHECKPOINT_FORMATS, convert_state_dict
@@ -113,8 +114,7 @@ class TimmBackbone(nn.Module):
         self.model = self._create_checked(model_name, path, checkpoint_format, timm_kwargs)
 
         info = self._feature_info()
-        if isinstance(out_index, bool) or not isinstance(out_index, int):
-            raise ValueError(f"{name}: out_index must be an int, got {out_index!r}.")
+        integer(name, "out_index", out_index)
         if not -len(info) <= out_index < len(info):
             stages = ", ".join(
                 f"{i}: {f['module']} ({f['num_chs']} ch)" for i, f in enumerate(info)
@@ -140,8 +140,7 @@ class TimmBackbone(nn.Module):
         self.pretrained_mean: tuple[float, ...] = tuple(cfg.get("mean", (0.485, 0.456, 0.406)))
         self.pretrained_std: tuple[float, ...] = tuple(cfg.get("std", (0.229, 0.224, 0.225)))
 
-        if isinstance(frozen_stages, bool) or not isinstance(frozen_stages, int):
-            raise ValueError(f"{name}: frozen_stages must be an int, got {frozen_stages!r}.")
+        integer(name, "frozen_stages", frozen_stages)
         if not 0 <= frozen_stages <= self.out_index + 1:
             raise ValueError(
                 f"{name}: frozen_stages must be in [0, {self.out_index + 1}] (stages up to "

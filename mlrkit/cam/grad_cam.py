@@ -22,6 +22,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from mlrkit.checks import positive_int
+
 __all__ = ["MAP_NAMES", "CAMResult", "grad_cam", "grad_cam_from_maps", "normalize_maps"]
 
 #: The maps ``MultiLabelClassifier.forward_with_maps`` returns, in the order they are shown.
@@ -194,8 +196,7 @@ def grad_cam(
         logits = out["logits"]  # (B, K)
         num_classes = logits.shape[1]
         if labels is None:
-            if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k:
-                raise ValueError(f"grad_cam: top_k must be a positive integer, got {top_k!r}.")
+            positive_int("grad_cam", "top_k", top_k)
             if top_k > num_classes:
                 raise ValueError(
                     f"grad_cam: top_k={top_k} is more than the model's {num_classes} labels; "

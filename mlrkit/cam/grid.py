@@ -28,6 +28,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageFont
 
+from mlrkit.checks import positive_int
+
 __all__ = ["COLUMN_TITLES", "GridLayout", "jet", "render_grid"]
 
 #: Column title of each map name (``mlrkit.cam.grad_cam.MAP_NAMES``).
@@ -63,9 +65,7 @@ class GridLayout:
 
     def __post_init__(self) -> None:
         for name in ("rows", "columns", "cell"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"GridLayout: {name} must be a positive integer, got {value!r}.")
+            positive_int("GridLayout", name, getattr(self, name))
 
     @property
     def width(self) -> int:

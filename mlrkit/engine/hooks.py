@@ -17,6 +17,7 @@ import torch.distributed as dist
 from mmengine.dist import get_world_size, is_main_process
 from mmengine.hooks import Hook
 
+from mlrkit.checks import positive_number
 from mlrkit.registry import HOOKS
 
 __all__ = [
@@ -270,9 +271,8 @@ class ResumeLRHook(Hook):
     _SCHEDULER_KEYS = ("base_values", "_last_value", "eta_min", "max_lrs")
 
     def __init__(self, lr: float, config_lr: float):
-        for name, value in (("lr", lr), ("config_lr", config_lr)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-                raise ValueError(f"ResumeLRHook: {name} must be a positive number, got {value!r}.")
+        positive_number("ResumeLRHook", "lr", lr)
+        positive_number("ResumeLRHook", "config_lr", config_lr)
         self.factor = float(lr) / float(config_lr)
         self.lr = float(lr)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from mlrkit.checks import positive_int
 from mlrkit.registry import HEADS
 
-from .base import MultiLabelHead, _positive_int
+from .base import MultiLabelHead
 
 __all__ = ["ADDGCNHead"]
 
@@ -78,7 +79,7 @@ class ADDGCNHead(MultiLabelHead):
         super().__init__(num_classes, in_channels)
         name = type(self).__name__
         C = max(1, in_channels // 2) if hidden_channels is None else hidden_channels
-        _positive_int(name, "hidden_channels", C)
+        positive_int(name, "hidden_channels", C)
         if not negative_slope >= 0:
             raise ValueError(f"{name}: negative_slope must be >= 0, got {negative_slope}.")
         K = num_classes

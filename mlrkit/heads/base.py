@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from torch import Tensor, nn
 
+from mlrkit.checks import positive_int
+
 __all__ = ["MultiLabelHead"]
 
-
-def _positive_int(owner: str, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}.")
-    return value
-
-
-def _nonnegative_int(owner: str, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{owner}: {name} must be a non-negative integer, got {value!r}.")
-    return value
-
-
-def _probability(owner: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
-        raise ValueError(f"{owner}: {name} must be a probability in [0, 1), got {value!r}.")
-    return float(value)
+# Plugins written before mlrkit.checks existed import this private name from here.
+_positive_int = positive_int
 
 
 class MultiLabelHead(nn.Module):
@@ -44,8 +31,8 @@ class MultiLabelHead(nn.Module):
     def __init__(self, num_classes: int, in_channels: int) -> None:
         super().__init__()
         name = type(self).__name__
-        self.num_classes = _positive_int(name, "num_classes", num_classes)
-        self.in_channels = _positive_int(name, "in_channels", in_channels)
+        self.num_classes = positive_int(name, "num_classes", num_classes)
+        self.in_channels = positive_int(name, "in_channels", in_channels)
 
     def check_inputs(self, features: Tensor, label_features: Tensor | None) -> None:
         """Raise a ValueError naming this head when an input has the wrong shape.

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from mlrkit.checks import positive_int
+
 __all__ = ["ChannelAttention", "POOLS"]
 
 POOLS = ("avg", "max")
@@ -40,10 +42,8 @@ class ChannelAttention(nn.Module):
     def __init__(self, channels: int, reduction: int = 4, pools: Sequence[str] = POOLS) -> None:
         super().__init__()
         name = type(self).__name__
-        if isinstance(channels, bool) or not isinstance(channels, int) or channels <= 0:
-            raise ValueError(f"{name}: channels must be a positive integer, got {channels!r}.")
-        if isinstance(reduction, bool) or not isinstance(reduction, int) or reduction <= 0:
-            raise ValueError(f"{name}: reduction must be a positive integer, got {reduction!r}.")
+        positive_int(name, "channels", channels)
+        positive_int(name, "reduction", reduction)
         pools = tuple(pools)
         if not pools or any(p not in POOLS for p in pools) or len(set(pools)) != len(pools):
             raise ValueError(

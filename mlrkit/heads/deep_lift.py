@@ -5,9 +5,10 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from mlrkit.checks import positive_int
 from mlrkit.registry import HEADS
 
-from .base import MultiLabelHead, _positive_int
+from .base import MultiLabelHead
 from .channel_attention import ChannelAttention
 
 __all__ = ["DeepLIFTHead", "CAM_VARIANTS", "POOLINGS"]
@@ -98,7 +99,7 @@ class DeepLIFTHead(MultiLabelHead):
             raise ValueError(f"{name}: pooling must be one of {list(POOLINGS)}, got {pooling!r}.")
         inputs = 2 * num_classes if pooling == "concat" else num_classes
         hidden = inputs if hidden_channels is None else hidden_channels
-        _positive_int(name, "hidden_channels", hidden)
+        positive_int(name, "hidden_channels", hidden)
         if not negative_slope >= 0:
             raise ValueError(f"{name}: negative_slope must be >= 0, got {negative_slope}.")
         self.cam, self.pooling = cam, pooling

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from mlrkit.checks import one_of
 from mlrkit.registry import HEADS
 
 from .base import MultiLabelHead
@@ -38,11 +39,7 @@ class GlobalPoolHead(MultiLabelHead):
 
     def __init__(self, num_classes: int, in_channels: int, pool: str = "avg") -> None:
         super().__init__(num_classes, in_channels)
-        if pool not in POOLS:
-            raise ValueError(
-                f"{type(self).__name__}: pool must be one of {list(POOLS)}, got {pool!r}."
-            )
-        self.pool = pool
+        self.pool = one_of(type(self).__name__, "pool", pool, POOLS)
         self.fc = nn.Linear(in_channels, num_classes)
 
     def forward(self, features: Tensor, label_features: Tensor | None = None) -> Tensor:

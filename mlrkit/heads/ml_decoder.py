@@ -5,9 +5,10 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from mlrkit.checks import one_of, positive_int, probability
 from mlrkit.registry import HEADS
 
-from .base import MultiLabelHead, _positive_int, _probability
+from .base import MultiLabelHead
 from .transformer import FeedForward
 
 __all__ = ["MLDecoderHead", "MLDecoderLayer", "ML_DECODER_QUERIES"]
@@ -125,23 +126,20 @@ class MLDecoderHead(MultiLabelHead):
     ) -> None:
         super().__init__(num_classes, in_channels)
         name = type(self).__name__
-        _positive_int(name, "embed_dim", embed_dim)
-        _positive_int(name, "num_layers", num_layers)
-        _positive_int(name, "num_heads", num_heads)
-        _positive_int(name, "ffn_dim", ffn_dim)
-        _probability(name, "dropout", dropout)
+        positive_int(name, "embed_dim", embed_dim)
+        positive_int(name, "num_layers", num_layers)
+        positive_int(name, "num_heads", num_heads)
+        positive_int(name, "ffn_dim", ffn_dim)
+        probability(name, "dropout", dropout)
         if embed_dim % num_heads:
             raise ValueError(
                 f"{name}: embed_dim {embed_dim} must be divisible by num_heads={num_heads}."
             )
-        if queries not in ML_DECODER_QUERIES:
-            raise ValueError(
-                f"{name}: queries must be one of {list(ML_DECODER_QUERIES)}, got {queries!r}."
-            )
+        one_of(name, "queries", queries, ML_DECODER_QUERIES)
         if num_groups == -1:
             groups = min(MAX_DEFAULT_GROUPS, num_classes)
         else:
-            groups = _positive_int(name, "num_groups", num_groups)
+            groups = positive_int(name, "num_groups", num_groups)
             if groups > num_classes:
                 raise ValueError(
                     f"{name}: num_groups ({groups}) must not exceed num_classes ({num_classes})."

@@ -7,9 +7,10 @@ import math
 import torch
 from torch import Tensor, nn
 
+from mlrkit.checks import non_negative_int, one_of, positive_int, probability
 from mlrkit.registry import HEADS
 
-from .base import MultiLabelHead, _nonnegative_int, _positive_int, _probability
+from .base import MultiLabelHead
 from .transformer import PostNormDecoderLayer, PostNormEncoderLayer, sine_position_encoding
 
 __all__ = ["Query2LabelHead", "QUERY_KINDS"]
@@ -100,25 +101,18 @@ class Query2LabelHead(MultiLabelHead):
     ) -> None:
         super().__init__(num_classes, in_channels)
         name = type(self).__name__
-        d = in_channels if hidden_dim is None else _positive_int(name, "hidden_dim", hidden_dim)
-        _nonnegative_int(name, "num_encoder_layers", num_encoder_layers)
-        _positive_int(name, "num_decoder_layers", num_decoder_layers)
-        _positive_int(name, "num_heads", num_heads)
+        d = in_channels if hidden_dim is None else positive_int(name, "hidden_dim", hidden_dim)
+        non_negative_int(name, "num_encoder_layers", num_encoder_layers)
+        positive_int(name, "num_decoder_layers", num_decoder_layers)
+        positive_int(name, "num_heads", num_heads)
         if d % num_heads or d % 2:
             raise ValueError(
                 f"{name}: hidden_dim {d} must be even and divisible by num_heads={num_heads}."
             )
-        ffn = 4 * d if ffn_dim is None else _positive_int(name, "ffn_dim", ffn_dim)
-        _probability(name, "dropout", dropout)
-        if queries not in QUERY_KINDS:
-            raise ValueError(
-                f"{name}: queries must be one of {list(QUERY_KINDS)}, got {queries!r}."
-            )
-        if position_encoding not in POSITION_ENCODINGS:
-            raise ValueError(
-                f"{name}: position_encoding must be one of {list(POSITION_ENCODINGS)}, got "
-                f"{position_encoding!r}."
-            )
+        ffn = 4 * d if ffn_dim is None else positive_int(name, "ffn_dim", ffn_dim)
+        probability(name, "dropout", dropout)
+        one_of(name, "queries", queries, QUERY_KINDS)
+        one_of(name, "position_encoding", position_encoding, POSITION_ENCODINGS)
         if input_proj is None:
             input_proj = d != in_channels
         if not input_proj and d != in_channels:

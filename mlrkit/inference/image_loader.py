@@ -15,6 +15,8 @@ from typing import Any
 import torch
 from mmengine.config import Config
 
+from mlrkit.checks import positive_int
+
 __all__ = ["eval_transforms", "load_image"]
 
 
@@ -44,8 +46,7 @@ def eval_transforms(cfg: Config | None, size: int | None = None) -> list[Callabl
     from mlrkit.transforms.resize import Resize
 
     if size is not None:
-        if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-            raise ValueError(f"the image size must be a positive integer, got {size!r}.")
+        positive_int("", "the image size", size)
         return [Resize(size)]
     dataset = _eval_dataset_cfg(cfg) if cfg is not None else None
     if dataset is not None and dataset.get("pipeline"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from mlrkit.checks import one_of
+
 __all__ = ["MultiLabelLoss", "REDUCTIONS", "TRAIN_DIFFICULT_MODES", "difficult_in_training"]
 
 REDUCTIONS = ("mean", "sum")
@@ -36,11 +38,7 @@ def difficult_in_training(
     Raises:
         ValueError: for an unknown ``mode``.
     """
-    if mode not in TRAIN_DIFFICULT_MODES:
-        raise ValueError(
-            f"difficult_in_training: mode must be one of {list(TRAIN_DIFFICULT_MODES)}, got "
-            f"{mode!r}."
-        )
+    one_of("difficult_in_training", "mode", mode, TRAIN_DIFFICULT_MODES)
     difficult = difficult.bool()
     if mode == "ignore":
         return targets, difficult
@@ -68,11 +66,7 @@ class MultiLabelLoss(nn.Module):
     def __init__(self, reduction: str = "mean", loss_weight: float = 1.0) -> None:
         super().__init__()
         name = type(self).__name__
-        if reduction not in REDUCTIONS:
-            raise ValueError(
-                f"{name}: reduction must be one of {list(REDUCTIONS)}, got {reduction!r}."
-            )
-        self.reduction = reduction
+        self.reduction = one_of(name, "reduction", reduction, REDUCTIONS)
         self.loss_weight = float(loss_weight)
 
     def elementwise(self, logits: Tensor, targets: Tensor) -> Tensor:

@@ -15,6 +15,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 from torch import Tensor
 
+from mlrkit.checks import positive_int
 from mlrkit.metrics.functional import (
     AP_MODES,
     CF1_MODES,
@@ -92,8 +93,7 @@ class MultiLabelMetric(BaseMetric):
         _check_choice("ap_mode", ap_mode, AP_MODES)
         if not 0.0 < threshold < 1.0:
             raise ValueError(f"MultiLabelMetric: threshold={threshold} must lie in (0, 1)")
-        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
-            raise ValueError(f"MultiLabelMetric: top_k={top_k!r} must be a positive integer")
+        positive_int("MultiLabelMetric", "top_k", top_k)
         self.options = dict(
             threshold=threshold,
             difficult_mode=difficult_mode,

@@ -9,7 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from mlrkit.heads.base import MultiLabelHead, _positive_int
+from mlrkit.checks import positive_int
+from mlrkit.heads.base import MultiLabelHead
 from mlrkit.registry import HEADS
 
 __all__ = ["CSRAHead", "TEMPERATURES"]
@@ -80,7 +81,7 @@ class CSRAHead(MultiLabelHead):
         super().__init__(num_classes, in_channels)
         name = type(self).__name__
         if temperatures is None:
-            _positive_int(name, "num_heads", num_heads)
+            positive_int(name, "num_heads", num_heads)
             if num_heads not in TEMPERATURES:
                 raise ValueError(
                     f"{name}: num_heads must be one of {sorted(TEMPERATURES)} (the official "
