@@ -3,13 +3,12 @@
 # Deep-LIFT head, on the built-in data.
 #   mlrkit bench configs/ablation_agcn_layers.py [--quick]
 # Full scale (COCO and VOC2007 on GPUs): configs/full_scale/ablation_agcn_layers.py.
-QUICK = {
-    "train_dataloader.dataset.num_samples": 640,
-    "val_dataloader.dataset.num_samples": 256,
-    "test_dataloader.dataset.num_samples": 256,
-    "train_cfg.max_epochs": 2,
-    "train_cfg.val_interval": 2,
-}
+from mmengine.config import read_base
+
+with read_base():
+    from ._base_.bench_paper_ablations import *
+    from ._base_.bench_quick import *
+
 bench = dict(
     base="synthetic/deeplift_agcn.py",
     seeds=[0],
@@ -19,27 +18,19 @@ bench = dict(
         dict(name="4-layer", overrides={"model.encoder.hidden_dims": [512, 1024, 1024]}),
         dict(name="5-layer", overrides={"model.encoder.hidden_dims": [512, 1024, 1024, 1024]}),
     ],
-    quick=dict(overrides=QUICK),
+    quick=QUICK,
     tables=[
         dict(
             name="table_V",
             title="Table V: number of AGCN layers",
             paper="table_V_agcn_layers",
-            paper_setting="MS-COCO 2014, ResNet-101 (ImageNet) at 448x448; its VOC mAP "
-            "column is left out",
+            **ABLATION_TABLE,  # paper_setting, columns
             row_header="AGCN",
             rows=[
                 dict(variant="2-layer", paper="2-layer"),
                 dict(variant="3-layer", paper="3-layer"),
                 dict(variant="4-layer", paper="4-layer"),
                 dict(variant="5-layer", paper="5-layer"),
-            ],
-            columns=[
-                dict(metric="mAP", paper="COCO mAP"),
-                dict(metric="CF1", paper="COCO CF1"),
-                dict(metric="OF1", paper="COCO OF1"),
-                dict(metric="CF1@3", paper="COCO CF1@3"),
-                dict(metric="OF1@3", paper="COCO OF1@3"),
             ],
         )
     ],

@@ -5,6 +5,12 @@
 #   mlrkit bench configs/ablation_gcn.py            (about 5 min on 2 cores)
 #   mlrkit bench configs/ablation_gcn.py --quick    (a smoke bench, under a minute)
 # Full scale (COCO and VOC2007 on GPUs): configs/full_scale/ablation_gcn.py.
+from mmengine.config import read_base
+
+with read_base():
+    from ._base_.bench_paper_ablations import *
+    from ._base_.bench_quick import *
+
 bench = dict(
     base="synthetic/deeplift_agcn.py",
     seeds=[0],
@@ -27,35 +33,19 @@ bench = dict(
         ),
         dict(name="AGCN"),
     ],
-    quick=dict(
-        overrides={
-            "train_dataloader.dataset.num_samples": 640,
-            "val_dataloader.dataset.num_samples": 256,
-            "test_dataloader.dataset.num_samples": 256,
-            "train_cfg.max_epochs": 2,
-            "train_cfg.val_interval": 2,
-        }
-    ),
+    quick=QUICK,
     tables=[
         dict(
             name="table_III",
             title="Table III: label encoder on the Deep-LIFT head",
             paper="table_III_gcn_type",
-            paper_setting="MS-COCO 2014, ResNet-101 (ImageNet) at 448x448; its VOC mAP "
-            "column is left out",
+            **ABLATION_TABLE,  # paper_setting, columns
             row_header="Encoder",
             rows=[
                 dict(variant="GCN", paper="Original-GCN"),
                 dict(variant="RGCN", paper="Residual-GCN"),
                 dict(variant="Weighted-GCN", paper="Weighted-GCN"),
                 dict(variant="AGCN", paper="Attention-GCN"),
-            ],
-            columns=[
-                dict(metric="mAP", paper="COCO mAP"),
-                dict(metric="CF1", paper="COCO CF1"),
-                dict(metric="OF1", paper="COCO OF1"),
-                dict(metric="CF1@3", paper="COCO CF1@3"),
-                dict(metric="OF1@3", paper="COCO OF1@3"),
             ],
         )
     ],

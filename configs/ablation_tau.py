@@ -3,6 +3,11 @@
 # 40 runs: about 1 h on 2 cores (mlrkit bench configs/ablation_tau.py --jobs 2); --quick runs
 # two tau values per series at smoke-test sizes. The PNG goes to <work dir>/figures/.
 # Full scale (COCO and VOC2007 on GPUs): configs/full_scale/ablation_tau.py.
+from mmengine.config import read_base
+
+with read_base():
+    from ._base_.bench_quick import *
+
 TAUS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 # (variant name prefix, legend label, base experiment, overrides besides tau)
 SERIES = [
@@ -16,13 +21,6 @@ SERIES = [
     ("deeplift-agcn", "Deep-LIFT (AGCN)", "synthetic/deeplift_agcn.py", {}),
     ("deeplift-rgcn", "Deep-LIFT (RGCN)", "synthetic/deeplift_rgcn.py", {}),
 ]
-QUICK = {
-    "train_dataloader.dataset.num_samples": 640,
-    "val_dataloader.dataset.num_samples": 256,
-    "test_dataloader.dataset.num_samples": 256,
-    "train_cfg.max_epochs": 2,
-    "train_cfg.val_interval": 2,
-}
 bench = dict(
     seeds=[0],
     variants=[
@@ -35,7 +33,7 @@ bench = dict(
         for tau in TAUS
     ],
     quick=dict(
-        overrides=QUICK,
+        QUICK,
         variants=[f"{prefix}_tau{tau}" for prefix, *_ in SERIES for tau in (0.3, 0.7)],
     ),
     figures=[

@@ -4,13 +4,11 @@
 # Table I's printed values are the paper's MS-COCO figures; Table II's its VOC2007 ones.
 #   mlrkit bench configs/comparison.py [--quick]
 # Full scale (COCO and VOC2007 on GPUs): configs/full_scale/comparison.py.
-QUICK = {
-    "train_dataloader.dataset.num_samples": 640,
-    "val_dataloader.dataset.num_samples": 256,
-    "test_dataloader.dataset.num_samples": 256,
-    "train_cfg.max_epochs": 2,
-    "train_cfg.val_interval": 2,
-}
+from mmengine.config import read_base
+
+with read_base():
+    from ._base_.bench_quick import *
+
 ROWS = [
     dict(variant="pooled", paper="ResNet-101"),
     dict(variant="ML-GCN (binary)", paper="ML-GCN(Binary)"),
@@ -31,7 +29,7 @@ bench = dict(
         dict(name="Deep-LIFT (RGCN)", base="synthetic/deeplift_rgcn.py"),
         dict(name="Deep-LIFT (AGCN)", base="synthetic/deeplift_agcn.py"),
     ],
-    quick=dict(overrides=QUICK),
+    quick=QUICK,
     tables=[
         dict(
             name="table_I",

@@ -8,13 +8,11 @@
 # Needs the CSRA plugin: `pip install -e plugins/mlrkit-csra`.
 #   mlrkit bench configs/comparison_modern.py [--quick] [--jobs N]
 # Full scale (COCO and VOC2007 on GPUs): configs/full_scale/comparison_modern.py.
-QUICK = {
-    "train_dataloader.dataset.num_samples": 640,
-    "val_dataloader.dataset.num_samples": 256,
-    "test_dataloader.dataset.num_samples": 256,
-    "train_cfg.max_epochs": 2,
-    "train_cfg.val_interval": 1,
-}
+from mmengine.config import read_base
+
+with read_base():
+    from ._base_.bench_quick import *
+
 ROWS = [
     dict(variant="pooled", paper="ResNet-101 (avg pool)"),
     dict(variant="ML-GCN", paper="ML-GCN"),
@@ -35,7 +33,8 @@ bench = dict(
         dict(name="Deep-LIFT (AGCN)", base="synthetic/deeplift_agcn_modern.py"),
         dict(name="CSRA", base="plugins/csra_synthetic_modern.py"),
     ],
-    quick=dict(overrides=QUICK, seeds=[0]),
+    # one seed, validated every epoch
+    quick=dict(overrides={**QUICK.overrides, "train_cfg.val_interval": 1}, seeds=[0]),
     tables=[
         dict(
             name="comparison_modern",

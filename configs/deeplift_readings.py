@@ -5,20 +5,19 @@
 # difference is listed in docs/conventions.md. On the built-in data:
 #   mlrkit bench configs/deeplift_readings.py [--quick]
 # Full scale (COCO and VOC2007 on GPUs): configs/full_scale/deeplift_readings.py.
-QUICK = {
-    "train_dataloader.dataset.num_samples": 640,
-    "val_dataloader.dataset.num_samples": 256,
-    "test_dataloader.dataset.num_samples": 256,
-    "train_cfg.max_epochs": 2,
-    "train_cfg.val_interval": 2,
-}
+from mmengine.config import read_base
+
+with read_base():
+    from ._base_.bench_paper_ablations import *
+    from ._base_.bench_quick import *
+
 bench = dict(
     seeds=[0],
     variants=[
         dict(name="paper text", base="synthetic/deeplift_agcn.py"),
         dict(name="official code", base="synthetic/deeplift_official.py"),
     ],
-    quick=dict(overrides=QUICK),
+    quick=QUICK,
     tables=[
         dict(
             name="readings",
@@ -30,13 +29,7 @@ bench = dict(
                 dict(variant="paper text", paper="Attention-GCN"),
                 dict(variant="official code"),
             ],
-            columns=[
-                dict(metric="mAP", paper="COCO mAP"),
-                dict(metric="CF1", paper="COCO CF1"),
-                dict(metric="OF1", paper="COCO OF1"),
-                dict(metric="CF1@3", paper="COCO CF1@3"),
-                dict(metric="OF1@3", paper="COCO OF1@3"),
-            ],
+            columns=ABLATION_TABLE.columns,
         )
     ],
 )

@@ -7,6 +7,11 @@
 # <work dir>/figures/learning_curve.{png,csv,md}.
 #   mlrkit bench configs/learning_curve.py           (12 runs, about 10 min on 2 free cores)
 #   mlrkit bench configs/learning_curve.py --quick   (a smoke bench: 2 runs)
+from mmengine.config import read_base
+
+with read_base():
+    from ._base_.bench_quick import *
+
 SIZES = (500, 1000, 2000, 5000)
 SERIES = [
     # (variant prefix, legend label, base experiment)
@@ -26,11 +31,9 @@ bench = dict(
         for n in SIZES
     ],
     quick=dict(
+        # the variants set the train size
         overrides={
-            "val_dataloader.dataset.num_samples": 256,
-            "test_dataloader.dataset.num_samples": 256,
-            "train_cfg.max_epochs": 2,
-            "train_cfg.val_interval": 2,
+            k: v for k, v in QUICK.overrides.items() if k != "train_dataloader.dataset.num_samples"
         },
         variants=["pooled_n500", "mlgcn_n500"],
     ),

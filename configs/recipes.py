@@ -10,6 +10,11 @@
 #   mlrkit bench configs/recipes.py            (24 runs, about 30 min on 2 free cores)
 #   mlrkit bench configs/recipes.py --quick    (a smoke bench: 2 runs)
 # Full scale (COCO and VOC2007 on GPUs): configs/full_scale/recipes.py.
+from mmengine.config import read_base
+
+with read_base():
+    from ._base_.bench_quick import *
+
 HEADS = [
     # (name, paper-recipe base, modern-recipe base)
     ("pooled", "synthetic/pooled.py", "synthetic/pooled_modern.py"),
@@ -31,12 +36,8 @@ bench = dict(
         for recipe in RECIPES
     ],
     quick=dict(
-        overrides={
-            "train_dataloader.dataset.num_samples": 640,
-            "val_dataloader.dataset.num_samples": 256,
-            "test_dataloader.dataset.num_samples": 256,
-            "train_cfg.max_epochs": 2,
-        },
+        # validated every epoch, as bench.overrides says
+        overrides={k: v for k, v in QUICK.overrides.items() if k != "train_cfg.val_interval"},
         seeds=[0],
         variants=["pooled / paper", "pooled / modern"],
     ),

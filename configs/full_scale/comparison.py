@@ -10,90 +10,26 @@
 #       --launcher pytorch --nproc-per-node 4
 #   mlrkit bench configs/full_scale/comparison.py --launcher slurm --nproc-per-node 4 \
 #       --slurm-partition gpu --slurm-time 48:00:00
-ROWS = [
-    dict(variant="pooled", paper="ResNet-101"),
-    dict(variant="ML-GCN (binary)", paper="ML-GCN(Binary)"),
-    dict(variant="ML-GCN (re-weighted)", paper="ML-GCN(Re-weighted)"),
-    dict(variant="Deep-LIFT (RGCN)", paper="Deep-LIFT(RGCN)"),
-    dict(variant="Deep-LIFT (AGCN)", paper="Deep-LIFT(AGCN)"),
-]
+from mmengine.config import read_base
+
+with read_base():
+    from ..comparison import *  # noqa: I001
+    from .._base_.bench_full_scale import *
+
+TABLE_I, TABLE_II = bench.tables
+# configs/comparison.py on the full-scale experiments: its variants, Table I on COCO and Table II
+# on VOC2007, each with the methods the paper cites (WARP, CNN-RNN, ...) as printed.
 bench = dict(
+    FULL_SCALE,
     name="comparison_full_scale",
-    datasets=dict(coco="coco", voc="voc2007"),
-    seeds=[0],
-    variants=[
-        dict(name="pooled", base="../{dataset}/pooled_r101_448.py"),
-        dict(
-            name="ML-GCN (binary)",
-            base="../{dataset}/mlgcn_r101_448.py",
-            overrides={"model.encoder.graph.kind": "binary"},
-        ),
-        dict(name="ML-GCN (re-weighted)", base="../{dataset}/mlgcn_r101_448.py"),  # its recipe
-        dict(name="Deep-LIFT (RGCN)", base="../{dataset}/deeplift_rgcn_r101_448.py"),
-        dict(name="Deep-LIFT (AGCN)", base="../{dataset}/deeplift_agcn_r101_448.py"),
-    ],
+    variants=[dict(v, base=R101_448[v.base]) for v in bench.variants],
     tables=[
+        dict(TABLE_I, cited=True, columns=[dict(c, dataset="coco") for c in TABLE_I.columns]),
         dict(
-            name="table_I",
-            title="Table I: comparison (all 13 figures)",
-            paper="table_I_coco_comparison",
-            paper_setting="MS-COCO 2014, ResNet-101 (ImageNet) at 448x448",
-            row_header="Method",
-            rows=ROWS,
-            cited=True,  # the methods the paper cites (WARP, CNN-RNN, ...), as printed
-            columns=[
-                dict(metric=m, paper=m, dataset="coco")
-                for m in (
-                    "mAP",
-                    "CP",
-                    "CR",
-                    "CF1",
-                    "OP",
-                    "OR",
-                    "OF1",
-                    "CP@3",
-                    "CR@3",
-                    "CF1@3",
-                    "OP@3",
-                    "OR@3",
-                    "OF1@3",
-                )
-            ],
-        ),
-        dict(
-            name="table_II",
+            TABLE_II,
             title="Table II: per-class AP on VOC2007",
-            paper="table_II_voc2007_per_class_ap",
-            paper_setting="PASCAL VOC2007 test, ResNet-101 (ImageNet) at 448x448",
-            row_header="Method",
-            rows=ROWS,
-            cited=True,  # the methods the paper cites (WARP, CNN-RNN, ...), as printed
-            columns=[
-                dict(metric=f"AP/{cls}", header=short, paper=short, dataset="voc")
-                for short, cls in (
-                    ("aero", "aeroplane"),
-                    ("bike", "bicycle"),
-                    ("bird", "bird"),
-                    ("boat", "boat"),
-                    ("bottle", "bottle"),
-                    ("bus", "bus"),
-                    ("car", "car"),
-                    ("cat", "cat"),
-                    ("chair", "chair"),
-                    ("cow", "cow"),
-                    ("table", "diningtable"),
-                    ("dog", "dog"),
-                    ("horse", "horse"),
-                    ("motor", "motorbike"),
-                    ("person", "person"),
-                    ("plant", "pottedplant"),
-                    ("sheep", "sheep"),
-                    ("sofa", "sofa"),
-                    ("train", "train"),
-                    ("tv", "tvmonitor"),
-                )
-            ]
-            + [dict(metric="mAP", paper="mAP", dataset="voc")],
+            cited=True,
+            columns=[dict(c, dataset="voc") for c in TABLE_II.columns],
         ),
     ],
 )

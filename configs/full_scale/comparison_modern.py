@@ -8,19 +8,18 @@
 #   mlrkit bench configs/full_scale/comparison_modern.py --jobs 4   # one GPU per run
 #   mlrkit bench configs/full_scale/comparison_modern.py --launcher slurm --nproc-per-node 4 \
 #       --slurm-partition gpu --slurm-time 48:00:00
-ROWS = [
-    dict(variant="pooled", paper="ResNet-101 (avg pool)"),
-    dict(variant="ML-GCN", paper="ML-GCN"),
-    dict(variant="Deep-LIFT (AGCN)", paper="Deep-LIFT (AGCN)"),
-    dict(variant="CSRA", paper="CSRA (4 heads)"),
-    dict(variant="Query2Label", paper="Query2Label"),
-    dict(variant="ML-Decoder", paper="ML-Decoder (TResNet-L)"),
-    dict(variant="ADD-GCN", paper="ADD-GCN"),
-]
+from mmengine.config import read_base
+
+with read_base():
+    from ..comparison_modern import *  # noqa: I001
+    from .._base_.bench_full_scale import *
+
+TABLE = bench.tables[0]
+# configs/comparison_modern.py on the full-scale experiments: its heads (run in the table's row
+# order), its table with COCO's columns and VOC's mAP.
 bench = dict(
+    FULL_SCALE,
     name="comparison_modern_full_scale",
-    datasets=dict(coco="coco", voc="voc2007"),
-    seeds=[0],
     variants=[
         dict(name="pooled", base="../{dataset}/pooled_r101_448_modern.py"),
         dict(name="ML-GCN", base="../{dataset}/mlgcn_r101_448_modern.py"),
@@ -32,23 +31,10 @@ bench = dict(
     ],
     tables=[
         dict(
-            name="comparison_modern",
+            TABLE,
             title="Heads under one recipe: modern recipe, MS-COCO 2014 and PASCAL VOC2007",
-            paper="literature_coco_map",
-            paper_setting=(
-                "MS-COCO 2014, ResNet-101 (ImageNet) at 448x448 (ML-Decoder: TResNet-L), each "
-                "method's own recipe and protocol"
-            ),
-            row_header="Method",
-            rows=ROWS,
-            columns=[
-                dict(metric="mAP", header="COCO mAP", paper="mAP", dataset="coco"),
-                dict(metric="CF1", header="COCO CF1", dataset="coco"),
-                dict(metric="OF1", header="COCO OF1", dataset="coco"),
-                dict(metric="CF1@3", header="COCO CF1@3", dataset="coco"),
-                dict(metric="OF1@3", header="COCO OF1@3", dataset="coco"),
-                dict(metric="mAP", header="VOC mAP", dataset="voc"),
-            ],
+            columns=[dict(c, header=f"COCO {c.metric}", dataset="coco") for c in TABLE.columns]
+            + [dict(metric="mAP", header="VOC mAP", dataset="voc")],
         ),
     ],
 )

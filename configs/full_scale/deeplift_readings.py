@@ -4,33 +4,18 @@
 # and the paper's SGD schedule, one run per reading, dataset and seed. Needs GPUs, both
 # datasets under data/ and checkpoints/resnet101.pth, e.g.
 #   mlrkit bench configs/full_scale/deeplift_readings.py --jobs 4   # one GPU per run
+from mmengine.config import read_base
+
+with read_base():
+    from ..deeplift_readings import *  # noqa: I001
+    from .._base_.bench_full_scale import *
+    from .._base_.bench_paper_ablations import *
+
+# configs/deeplift_readings.py on the full-scale experiments: its variants, its table with
+# COCO's columns and VOC's mAP.
 bench = dict(
+    FULL_SCALE,
     name="deeplift_readings_full_scale",
-    datasets=dict(coco="coco", voc="voc2007"),
-    seeds=[0],
-    variants=[
-        dict(name="paper text", base="../{dataset}/deeplift_agcn_r101_448.py"),
-        dict(name="official code", base="../{dataset}/deeplift_official_r101_448.py"),
-    ],
-    tables=[
-        dict(
-            name="readings",
-            title="Deep-LIFT: the paper's text against the official code",
-            paper="table_III_gcn_type",
-            paper_setting="MS-COCO 2014 and PASCAL VOC2007, ResNet-101 (ImageNet) at 448x448",
-            row_header="Reading",
-            rows=[
-                dict(variant="paper text", paper="Attention-GCN"),
-                dict(variant="official code"),
-            ],
-            columns=[
-                dict(metric="mAP", header="COCO mAP", paper="COCO mAP", dataset="coco"),
-                dict(metric="CF1", header="COCO CF1", paper="COCO CF1", dataset="coco"),
-                dict(metric="OF1", header="COCO OF1", paper="COCO OF1", dataset="coco"),
-                dict(metric="CF1@3", header="COCO CF1@3", paper="COCO CF1@3", dataset="coco"),
-                dict(metric="OF1@3", header="COCO OF1@3", paper="COCO OF1@3", dataset="coco"),
-                dict(metric="mAP", header="VOC mAP", paper="VOC mAP", dataset="voc"),
-            ],
-        )
-    ],
+    variants=[dict(v, base=R101_448[v.base]) for v in bench.variants],
+    tables=[dict(bench.tables[0], **ABLATION_TABLE_FULL_SCALE)],
 )

@@ -8,6 +8,12 @@
 #   mlrkit bench configs/full_scale/recipes.py --jobs 4          # one GPU per run
 #   mlrkit bench configs/full_scale/recipes.py --launcher slurm --nproc-per-node 4 \
 #       --slurm-partition gpu --slurm-time 48:00:00
+from mmengine.config import read_base
+
+with read_base():
+    from ..recipes import *  # noqa: I001
+    from .._base_.bench_full_scale import *
+
 HEADS = [
     # (name, paper-recipe base, modern-recipe base), {dataset} = coco | voc2007
     ("pooled", "../{dataset}/pooled_r101_448.py", "../modern/{dataset}_pooled_r101_448.py"),
@@ -23,13 +29,12 @@ HEADS = [
     ),
     ("CSRA", "../plugins/csra_{dataset}_r101_448.py", "../modern/{dataset}_csra_r101_448.py"),
 ]
-RECIPES = ("paper", "modern")
-ROWS = [dict(variant=f"{head} / {recipe}") for head, *_ in HEADS for recipe in RECIPES]
+# configs/recipes.py on the full-scale experiments: its heads, recipes and tables, with COCO's
+# and VOC's columns.
 bench = dict(
+    FULL_SCALE,
     name="recipes_full_scale",
-    datasets=dict(coco="coco", voc="voc2007"),
-    seeds=[0],
-    overrides={"train_cfg.val_interval": 1, "protocol": "held_out"},
+    overrides=bench.overrides,
     variants=[
         dict(name=f"{head} / {recipe}", base=paper if recipe == "paper" else modern)
         for head, paper, modern in HEADS
@@ -37,11 +42,8 @@ bench = dict(
     ],
     tables=[
         dict(
+            bench.tables[0],
             name="recipes_full_scale",
-            title="Heads under the paper recipe and the modern recipe (held-out selection)",
-            paper=None,
-            row_header="Head / recipe",
-            rows=ROWS,
             columns=[
                 dict(metric="mAP", header="COCO mAP", dataset="coco"),
                 dict(metric="CF1", header="COCO CF1", dataset="coco"),
@@ -50,16 +52,12 @@ bench = dict(
             ],
         ),
         dict(
+            bench.tables[1],
             name="recipes_full_scale_last_epoch",
-            title="The same runs, last epoch's checkpoint (no selection)",
-            paper=None,
-            row_header="Head / recipe",
-            rows=ROWS,
             columns=[
                 dict(metric="mAP", header="COCO mAP", dataset="coco"),
                 dict(metric="mAP", header="VOC mAP", dataset="voc"),
             ],
-            checkpoint="last",
         ),
     ],
 )

@@ -5,6 +5,11 @@
 # Needs the plugin installed: `pip install -e plugins/mlrkit-csra`.
 #   mlrkit bench configs/plugins/csra_vs_deeplift.py            (about 4 min on 2 cores)
 #   mlrkit bench configs/plugins/csra_vs_deeplift.py --quick    (a smoke bench, under a minute)
+from mmengine.config import read_base
+
+with read_base():
+    from .._base_.bench_quick import *
+
 bench = dict(
     base="../synthetic/deeplift_agcn.py",
     seeds=[0],
@@ -19,13 +24,7 @@ bench = dict(
         dict(name="Deep-LIFT (AGCN)"),
     ],
     quick=dict(
-        overrides={
-            "train_dataloader.dataset.num_samples": 640,
-            "val_dataloader.dataset.num_samples": 256,
-            "test_dataloader.dataset.num_samples": 256,
-            "train_cfg.max_epochs": 2,
-            "train_cfg.val_interval": 2,
-        },
+        QUICK,
         variants=["CSRA (1 head)", "Deep-LIFT (AGCN)"],
     ),
     tables=[
