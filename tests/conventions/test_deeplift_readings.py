@@ -77,12 +77,12 @@ def test_head_projection_and_pooling_by_hand():
     label = torch.tensor([[1.0, 0.0]])
     seen = {}
     for pooling in ("concat", "sum"):
-        head = DeepLIFTHead(1, 2, cam="none", pooling=pooling)
+        head = DeepLIFTHead(1, 2, channel_attention="none", pooling=pooling)
         head.classifier = nn.Identity()
         seen[pooling] = head(features, label)["logits"]
     torch.testing.assert_close(seen["concat"], torch.tensor([[2.0, 3.0]]))
     torch.testing.assert_close(seen["sum"], torch.tensor([[5.0]]))
-    head = DeepLIFTHead(1, 2, cam="none", projection=True)
+    head = DeepLIFTHead(1, 2, channel_attention="none", projection=True)
     assert head.projection.shape == (2, 2)
     with torch.no_grad():
         head.projection.copy_(torch.tensor([[0.0, 0.0], [2.0, 0.0]]))

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from mlrkit.heads.channel_attention import ChannelAttention
-from mlrkit.heads.deep_lift import CAM_VARIANTS, DeepLIFTHead
+from mlrkit.heads.deep_lift import CAM_VARIANTS, CHANNEL_ATTENTION_VARIANTS, DeepLIFTHead
 from mlrkit.heads.global_pool import GlobalPoolHead
 from mlrkit.heads.mlgcn import MLGCNHead
 from mlrkit.registry import HEADS
@@ -62,9 +62,11 @@ def test_channel_attention_formula():
     torch.testing.assert_close(only_max(x), torch.sigmoid(mlp(x.amax((2, 3))))[:, :, None, None])
 
 
-@pytest.mark.parametrize("cam", list(CAM_VARIANTS))
-def test_deep_lift_head_formula(cam, features, label_features):
-    head = DeepLIFTHead(K, D, cam=cam, cam_reduction=2, hidden_channels=7)
+@pytest.mark.parametrize("variant", list(CHANNEL_ATTENTION_VARIANTS))
+def test_deep_lift_head_formula(variant, features, label_features):
+    head = DeepLIFTHead(
+        K, D, channel_attention=variant, channel_attention_reduction=2, hidden_channels=7
+    )
     out = head(features, label_features)
     # eq. 5: A[b, k, h, w] = <L_k, F[b, :, h, w]>
     lift = torch.zeros(B, K, H, W)
@@ -73,12 +75,13 @@ def test_deep_lift_head_formula(cam, features, label_features):
             lift[b, k] = (label_features[k][:, None, None] * features[b]).sum(0)
     torch.testing.assert_close(out["lift_map"], lift, atol=1e-5, rtol=0)
     # eq. 6-7
-    if cam == "none":
+    if variant == "none":
         gate = torch.ones(B, K, 1, 1)
         assert head.channel_attention is None
     else:
         gate = head.channel_attention(lift)
-        assert head.channel_attention.pools == CAM_VARIANTS[cam]
+        assert head.channel_attention.pools == CHANNEL_ATTENTION_VARIANTS[variant]
+        assert head.channel_attention.mlp[0].out_features == K // 2
     att = gate * lift
     torch.testing.assert_close(out["att_lift_map"], att, atol=1e-5, rtol=0)
     # final MLP on [avgpool || maxpool]
@@ -87,6 +90,33 @@ def test_deep_lift_head_formula(cam, features, label_features):
     logits = F.leaky_relu(pooled @ fc1.weight.T + fc1.bias, 0.2) @ fc2.weight.T + fc2.bias
     torch.testing.assert_close(out["logits"], logits, atol=1e-5, rtol=0)
     assert fc1.in_features == 2 * K and fc1.out_features == 7
+
+
+def test_deep_lift_cam_keywords_still_build_the_same_head_with_a_warning(features, label_features):
+    """`cam` / `cam_reduction`, the names before `channel_attention`, in old configs."""
+    assert CAM_VARIANTS is CHANNEL_ATTENTION_VARIANTS
+    torch.manual_seed(0)
+    new = DeepLIFTHead(K, D, channel_attention="max", channel_attention_reduction=2)
+    torch.manual_seed(0)
+    with pytest.warns(FutureWarning) as warned:
+        old = HEADS.build(dict(type="DeepLIFTHead", num_classes=K, in_channels=D, cam="max",
+                               cam_reduction=2))  # fmt: skip
+    assert [str(w.message).split(": ", 1)[1] for w in warned] == [
+        "the keyword 'cam' is deprecated (it sets the head's channel attention, not a Grad-CAM "
+        "explanation); use channel_attention='max'",
+        "the keyword 'cam_reduction' is deprecated (it sets the head's channel attention, not a "
+        "Grad-CAM explanation); use channel_attention_reduction=2",
+    ]
+    assert old.channel_attention_variant == "max"
+    assert old.state_dict().keys() == new.state_dict().keys()
+    for key, value in new.state_dict().items():
+        torch.testing.assert_close(old.state_dict()[key], value)
+    with pytest.warns(FutureWarning, match="channel_attention_variant"):
+        assert old.cam == "max"
+    # an old override laid over a config that names the new keyword wins, and says so
+    with pytest.warns(FutureWarning, match="replaces channel_attention='none'"):
+        head = DeepLIFTHead(K, D, channel_attention="none", cam="avg")
+    assert head.channel_attention.pools == ("avg",)
 
 
 def test_deep_lift_maps_carry_gradients_for_grad_cam(features, label_features):
@@ -122,7 +152,7 @@ def test_bad_inputs_name_the_head(name, features, label_features):
         dict(type="GlobalPoolHead", num_classes=K, in_channels=D, pool="mean"),
         dict(type="GlobalPoolHead", num_classes=0, in_channels=D),
         dict(type="MLGCNHead", num_classes=K, in_channels=-1),
-        dict(type="DeepLIFTHead", num_classes=K, in_channels=D, cam="spatial"),
+        dict(type="DeepLIFTHead", num_classes=K, in_channels=D, channel_attention="spatial"),
         dict(type="DeepLIFTHead", num_classes=K, in_channels=D, hidden_channels=0),
     ],
 )
