@@ -12,10 +12,10 @@ bench = dict(
     base="synthetic/deeplift_agcn.py",
     seeds=[0],
     variants=[
-        dict(name="none", overrides={"model.head.cam": "none"}),
-        dict(name="avg", overrides={"model.head.cam": "avg"}),
-        dict(name="max", overrides={"model.head.cam": "max"}),
-        dict(name="avg+max", overrides={"model.head.cam": "avg+max"}),
+        dict(name="none", overrides={"model.head.channel_attention": "none"}),
+        dict(name="avg", overrides={"model.head.channel_attention": "avg"}),
+        dict(name="max", overrides={"model.head.channel_attention": "max"}),
+        dict(name="avg+max", overrides={"model.head.channel_attention": "avg+max"}),
     ],
     quick=QUICK,
     tables=[

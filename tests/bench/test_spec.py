@@ -53,8 +53,9 @@ def test_ablation_configs_change_what_their_table_is_about():
     assert enc["RGCN"].type.__name__ == "ResidualGCNEncoder"
     assert enc["Weighted-GCN"].type == "WeightedGCNEncoder"
     assert enc["AGCN"].type.__name__ == "AttentionGCNEncoder"
-    cam = load_bench(CONFIGS / "ablation_cam.py").configs
-    assert [c.model.head.cam for c in cam.values()] == ["none", "avg", "max", "avg+max"]
+    attention = load_bench(CONFIGS / "ablation_cam.py").configs
+    variants = [c.model.head.channel_attention for c in attention.values()]
+    assert variants == ["none", "avg", "max", "avg+max"]
     layers = load_bench(CONFIGS / "ablation_agcn_layers.py").configs
     assert [len(c.model.encoder.hidden_dims) + 1 for c in layers.values()] == [2, 3, 4, 5]
     blocks = load_bench(CONFIGS / "ablation_rgcn_blocks.py").configs

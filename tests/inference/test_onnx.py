@@ -26,9 +26,21 @@ HEADS = {
     "deeplift_avg+max": ("synthetic/deeplift_agcn.py", {}, None),
     "mlgcn": ("synthetic/mlgcn.py", {}, None),
     "deeplift_rgcn": ("synthetic/deeplift_rgcn.py", {}, None),
-    "deeplift_cam_none": ("synthetic/deeplift_agcn.py", {"model.head.cam": "none"}, None),
-    "deeplift_cam_avg": ("synthetic/deeplift_agcn.py", {"model.head.cam": "avg"}, None),
-    "deeplift_cam_max": ("synthetic/deeplift_agcn.py", {"model.head.cam": "max"}, None),
+    "deeplift_attention_none": (
+        "synthetic/deeplift_agcn.py",
+        {"model.head.channel_attention": "none"},
+        None,
+    ),
+    "deeplift_attention_avg": (
+        "synthetic/deeplift_agcn.py",
+        {"model.head.channel_attention": "avg"},
+        None,
+    ),
+    "deeplift_attention_max": (
+        "synthetic/deeplift_agcn.py",
+        {"model.head.channel_attention": "max"},
+        None,
+    ),
     "csra_plugin": ("plugins/csra_synthetic.py", {}, None),
     "query2label": ("synthetic/pooled.py", {}, dict(type="Query2LabelHead", num_heads=4)),
     "ml_decoder": (

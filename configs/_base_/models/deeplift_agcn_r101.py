@@ -12,7 +12,7 @@ model = dict(
     backbone=dict(type=TimmBackbone, model_name="resnet101", pretrained_file=None),
     encoder=dict(type=AttentionGCNEncoder, hidden_dims=(1024,),
                  graph=dict(kind="binary", tau=0.5)),
-    head=dict(type=DeepLIFTHead, cam="avg+max"),
+    head=dict(type=DeepLIFTHead, channel_attention="avg+max"),
     label_embedding=dict(type=GloVe300),
     loss=dict(type=BinaryCrossEntropyLoss),
     channels_last=True,

@@ -22,7 +22,7 @@ model = dict(
     encoder=dict(type=AttentionGCNEncoder, hidden_dims=(1024,), score="linear",
                  normalization="softmax", bias=True, activation="relu", activate_last=True,
                  input_norm=True, graph=dict(kind="complete", normalize=False)),
-    head=dict(type=DeepLIFTHead, cam="none", pooling="sum", projection=True),
+    head=dict(type=DeepLIFTHead, channel_attention="none", pooling="sum", projection=True),
     label_embedding=dict(type=GloVe300),
     loss=dict(type=BinaryCrossEntropyLoss),
     channels_last=True,
