@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
-__all__ = ["LabelEncoder", "dense_to_edges"]
+__all__ = ["LabelEncoder", "dense_to_edges", "run_layers"]
 
 
 def dense_to_edges(adjacency: Tensor) -> tuple[Tensor, Tensor]:
@@ -39,6 +39,22 @@ def dense_to_edges(adjacency: Tensor) -> tuple[Tensor, Tensor]:
     target, source = adjacency.nonzero(as_tuple=True)  # each (E,)
     edge_index = torch.stack([source, target])  # (2, E)
     return edge_index, adjacency[target, source]
+
+
+def run_layers(layers: nn.ModuleList, act: nn.Module, x: Tensor, *graph: Tensor) -> Tensor:
+    """Apply ``layers`` in turn to ``x`` (each also given ``graph``), ``act`` between them.
+
+    The loop every encoder (and RGCN's residual block) shares:
+    ``x = layers[-1](act(... act(layers[0](x, *graph)) ...), *graph)``.
+
+    Shapes:
+        - x: (K, d) in, (K, D) out
+    """
+    for index, layer in enumerate(layers):
+        x = layer(x, *graph)
+        if index < len(layers) - 1:
+            x = act(x)
+    return x
 
 
 def _hidden_dims(owner: str, hidden_dims: Any) -> tuple[int, ...]:
@@ -71,7 +87,7 @@ class LabelEncoder(nn.Module):
         in_dim: width d of the label embeddings.
         out_dim: width D of the label features (the backbone's channels).
         graph: overrides of :attr:`default_graph`, e.g. ``dict(tau=0.5)``; the merged dict is
-            the attribute :attr:`graph` the classifier hands to ``build_adjacency``.
+            the attribute :attr:`graph` (:meth:`graph_for`), handed to ``build_adjacency``.
 
     Raises:
         ValueError: for a non-positive width or a graph that is not a dict.
@@ -85,12 +101,23 @@ class LabelEncoder(nn.Module):
         name = type(self).__name__
         self.in_dim = _positive_int(name, "in_dim", in_dim)
         self.out_dim = _positive_int(name, "out_dim", out_dim)
+        self.graph: dict[str, Any] = self.graph_for(graph)
+
+    @classmethod
+    def graph_for(cls, graph: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The ``build_adjacency`` keywords an encoder of this class asks for, given its
+        ``graph`` argument: :attr:`default_graph` updated by ``graph``. A classmethod, so that
+        the label graph (:class:`~mlrkit.graph.LabelGraph`) is built before the encoder.
+
+        Raises:
+            ValueError: ``graph`` is not a dict.
+        """
         if graph is not None and not isinstance(graph, dict):
             raise ValueError(
-                f"{name}: graph must be a dict of build_adjacency keywords such as "
+                f"{cls.__name__}: graph must be a dict of build_adjacency keywords such as "
                 f"dict(kind='binary', tau=0.5), got {type(graph).__name__}."
             )
-        self.graph: dict[str, Any] = {**self.default_graph, **(graph or {})}
+        return {**cls.default_graph, **(graph or {})}
 
     def check_inputs(self, x: Tensor, adjacency: Tensor) -> None:
         """Raise a ValueError naming this encoder when ``x`` or ``adjacency`` is malformed.
@@ -112,16 +139,8 @@ class LabelEncoder(nn.Module):
             )
 
     def run_layers(self, layers: nn.ModuleList, x: Tensor, *graph: Tensor) -> Tensor:
-        """Apply ``layers`` in turn to ``x`` (each also given ``graph``), ``self.act`` between.
-
-        Shapes:
-            - x: (K, d) in, (K, D) out
-        """
-        for index, layer in enumerate(layers):
-            x = layer(x, *graph)
-            if index < len(layers) - 1:
-                x = self.act(x)
-        return x
+        """:func:`run_layers` with this encoder's activation ``self.act``."""
+        return run_layers(layers, self.act, x, *graph)
 
     def extra_repr(self) -> str:
         return f"in_dim={self.in_dim}, out_dim={self.out_dim}, graph={self.graph}"

@@ -10,7 +10,14 @@ from torch_geometric.nn import GCNConv
 
 from mlrkit.registry import ENCODERS
 
-from .base import LabelEncoder, _hidden_dims, _negative_slope, _positive_int, dense_to_edges
+from .base import (
+    LabelEncoder,
+    _hidden_dims,
+    _negative_slope,
+    _positive_int,
+    dense_to_edges,
+    run_layers,
+)
 
 __all__ = ["ResidualGCNBlock", "ResidualGCNEncoder"]
 
@@ -57,11 +64,7 @@ class ResidualGCNBlock(nn.Module):
             self.shortcut.reset_parameters()
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor) -> Tensor:
-        residual = x
-        for index, conv in enumerate(self.convs):
-            residual = conv(residual, edge_index, edge_weight)
-            if index < len(self.convs) - 1:
-                residual = self.act(residual)
+        residual = run_layers(self.convs, self.act, x, edge_index, edge_weight)  # (K, out)
         return residual + self.shortcut(x)
 
 
