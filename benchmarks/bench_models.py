@@ -37,7 +37,7 @@ from collections.abc import Callable
 import torch
 from mmengine.optim import OptimWrapper
 
-from mlrkit.registry import MODELS
+from mlrkit.models.build import build_model
 
 VARIANTS = {
     "pooled": dict(head=dict(type="GlobalPoolHead")),
@@ -53,7 +53,7 @@ ENCODER_VARIANTS = ("mlgcn", "deeplift")
 
 def build(backbone: str, variant: str, device: torch.device, cache: bool = True):
     torch.manual_seed(0)
-    model = MODELS.build(
+    model = build_model(
         dict(
             type="MultiLabelClassifier",
             backbone=dict(type="TimmBackbone", model_name=backbone),

@@ -44,13 +44,14 @@ CONFIG = REPO / "configs/synthetic/deeplift_agcn.py"
 def make_model(work: Path):
     """The config's model with random weights, saved as a checkpoint; (cfg, checkpoint)."""
     from mlrkit.engine.config import load_config
-    from mlrkit.engine.runner import prepare_config
-    from mlrkit.registry import DATASETS, MODELS
+    from mlrkit.engine.experiment import prepare_config
+    from mlrkit.models.build import build_model
+    from mlrkit.registry import DATASETS
 
     options = {"train_dataloader.dataset.num_samples": 1000}
     cfg = prepare_config(load_config(CONFIG, options), work_dir=str(work / "model"))
     torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
+    model = build_model(cfg.model)
     meta = {"dataset_meta": dict(DATASETS.build(cfg.train_dataloader.dataset).metainfo)}
     checkpoint = work / "model.pth"
     torch.save({"meta": meta, "state_dict": model.state_dict()}, checkpoint)

@@ -29,8 +29,8 @@ import torch
 from mmengine.hooks import Hook
 
 from mlrkit.engine.config import load_config
+from mlrkit.engine.experiment import build_runner, prepare_config
 from mlrkit.engine.recipe import cpu_has_native_bfloat16
-from mlrkit.engine.runner import build_runner, prepare_config
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -32,7 +32,7 @@ def one_run(spec: dict, budget: int) -> tuple[float, float]:
     from mlrkit.bench.worker import _best_checkpoint
     from mlrkit.datasets.synthetic_scenes import _RENDERED
     from mlrkit.engine.config import load_config
-    from mlrkit.engine.runner import test, train
+    from mlrkit.engine.experiment import test, train
 
     _RENDERED.clear()
     _RENDERED.budget_bytes = budget

@@ -32,8 +32,9 @@ from mmengine.dataset import default_collate
 from torch.utils.data import DataLoader
 
 from mlrkit.engine.config import load_config
-from mlrkit.engine.runner import build_runner, prepare_config
-from mlrkit.registry import DATASETS, MODELS
+from mlrkit.engine.experiment import build_runner, prepare_config
+from mlrkit.models.build import build_model
+from mlrkit.registry import DATASETS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -81,7 +82,7 @@ def bare_throughput(cfg, work_dir: str, iters: int) -> float:
     cfg = cfg.copy()
     prepare_config(cfg, work_dir=work_dir)
     torch.manual_seed(0)
-    model = MODELS.build(cfg.model).train()
+    model = build_model(cfg.model).train()
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     loader = DataLoader(
         dataset,

@@ -186,15 +186,16 @@ def train_check(config: Path, root: Path, work: Path, device, steps: int, tiny: 
     from torch.utils.flop_counter import FlopCounterMode
 
     from mlrkit.engine.config import load_config
-    from mlrkit.engine.runner import prepare_config
-    from mlrkit.registry import DATASETS, MODELS
+    from mlrkit.engine.experiment import prepare_config
+    from mlrkit.models.build import build_model
+    from mlrkit.registry import DATASETS
 
     cfg = prepare_config(load_config(config, options(root, tiny), strict=True), str(work))
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     batch_size = int(cfg.train_dataloader.batch_size)
     batch = default_collate([dataset[i % len(dataset)] for i in range(batch_size)])
     torch.manual_seed(0)
-    model = MODELS.build(cfg.model).to(device).train()
+    model = build_model(cfg.model).to(device).train()
     model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
     data = model.data_preprocessor(batch, training=True)

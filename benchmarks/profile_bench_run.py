@@ -42,10 +42,14 @@ def child_seconds(code: str, repeats: int) -> float:
 # reported inside their parent; a re-entrant call counts once)
 PARTS = [
     ("mlrkit.engine.config", "load_config", "config load + overrides"),
-    ("mlrkit.engine.runner", "prepare_config", "prepare_config (datasets for checks, label stats)"),
+    (
+        "mlrkit.engine.experiment",
+        "prepare_config",
+        "prepare_config (datasets for checks, label stats)",
+    ),
     ("mmengine.runner", "Runner.from_cfg", "Runner.from_cfg (logger, env, config dump)"),
     ("mmengine.runner.runner", "collect_env", "  of which mmengine collect_env"),
-    ("mmengine.runner", "Runner.build_model", "  of which model build (backbone, embeddings)"),
+    ("mlrkit.models.build", "build_model", "  of which model build (label graph, backbone)"),
     ("mmengine.runner", "EpochBasedTrainLoop.run_epoch", "training epochs"),
     ("mmengine.runner", "ValLoop.run", "validation passes"),
     ("mmengine.runner", "TestLoop.run", "test pass"),
@@ -107,7 +111,7 @@ def main() -> None:
     bare = child_seconds("pass", args.repeats)
     only_torch = child_seconds("import torch", args.repeats)
     worker = child_seconds(
-        "import mlrkit.bench.worker; from mlrkit.engine.runner import train, test; "
+        "import mlrkit.bench.worker; from mlrkit.engine.experiment import train, test; "
         "import mlrkit.models, mlrkit.heads, mlrkit.encoders, mmengine.runner",
         args.repeats,
     )
@@ -119,7 +123,7 @@ def main() -> None:
     from mlrkit.bench.spec import load_bench
     from mlrkit.bench.worker import _best_checkpoint
     from mlrkit.engine.config import load_config
-    from mlrkit.engine.runner import test, train
+    from mlrkit.engine.experiment import test, train
 
     plan = load_bench(args.config, quick=not args.full)
     run = next(r for r in plan.runs if r.variant == args.variant)

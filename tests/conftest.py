@@ -91,12 +91,13 @@ def train_tiny(config: Path, work_dir: Path, steps: int = STEPS) -> tuple[Path, 
     from torch.utils.data import DataLoader
 
     from mlrkit.engine.config import load_config
-    from mlrkit.engine.runner import prepare_config
-    from mlrkit.registry import DATASETS, MODELS
+    from mlrkit.engine.experiment import prepare_config
+    from mlrkit.models.build import build_model
+    from mlrkit.registry import DATASETS
 
     torch.manual_seed(0)
     cfg = prepare_config(load_config(config, TINY), work_dir=str(work_dir))
-    model = MODELS.build(cfg.model)
+    model = build_model(cfg.model)
     train_set = DATASETS.build(cfg.train_dataloader.dataset)
     loader = DataLoader(
         train_set,

@@ -69,8 +69,8 @@ def test_modern_full_scale_configs_use_the_modern_recipe_at_448(path):
 def test_cpu_configs_build(path, tmp_path):
     import torch
 
-    from mlrkit.engine.runner import prepare_config
-    from mlrkit.registry import MODELS
+    from mlrkit.engine.experiment import prepare_config
+    from mlrkit.models.build import build_model
 
     cfg = prepare_config(
         load_config(
@@ -83,7 +83,7 @@ def test_cpu_configs_build(path, tmp_path):
         ),
         work_dir=str(tmp_path),
     )
-    model = MODELS.build(cfg.model)
+    model = build_model(cfg.model)
     logits = model(torch.zeros(2, 3, 48, 48, dtype=torch.uint8).float(), mode="tensor")
     assert logits.shape == (2, 20)
 

@@ -14,8 +14,9 @@ import warnings
 import pytest
 import torch
 
+from mlrkit.models.build import build_model
 from mlrkit.plugins import load_plugins
-from mlrkit.registry import BACKBONES, ENCODERS, HEADS, MODELS
+from mlrkit.registry import BACKBONES, ENCODERS, HEADS
 
 with warnings.catch_warnings():  # a broken plugin is test_plugins' concern, not collection's
     warnings.simplefilter("ignore")
@@ -111,7 +112,7 @@ def test_head_contract(name):
 def test_every_head_in_the_classifier(name):
     head = HEADS.build(dict(type=name, num_classes=K, in_channels=64, **TINY_HEADS.get(name, {})))
     encoder = dict(type="GCNEncoder", hidden_dims=(8,)) if head.uses_label_features else None
-    model = MODELS.build(
+    model = build_model(
         dict(
             type="MultiLabelClassifier",
             backbone=dict(type="TimmBackbone", model_name="resnet18", out_index=1),

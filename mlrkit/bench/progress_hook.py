@@ -23,7 +23,7 @@ def process_rank() -> int:
 
 
 def _write_json(path: Path, payload: Any) -> None:
-    from mlrkit.engine.runner import write_json_atomic
+    from mlrkit.engine.experiment import write_json_atomic
 
     write_json_atomic(path, payload)
 

@@ -200,7 +200,7 @@ def oracle_figures(work_dir: Path, setting: Mapping[str, Any]) -> dict[str, dict
     except (OSError, ValueError):
         pass
     from mlrkit.datasets.oracles import oracle_logits
-    from mlrkit.engine.runner import write_json_atomic
+    from mlrkit.engine.experiment import write_json_atomic
     from mlrkit.metrics.functional import evaluate
     from mlrkit.registry import DATASETS
 

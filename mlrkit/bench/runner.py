@@ -206,7 +206,7 @@ def _prepare_run(plan: BenchPlan, run: RunSpec, work_dir: Path, threads: int) ->
         "threads": threads,
         "attempt": attempt,
     }
-    from mlrkit.engine.runner import write_json_atomic
+    from mlrkit.engine.experiment import write_json_atomic
 
     write_json_atomic(spec_path, spec)
     return spec_path, attempt
@@ -214,7 +214,7 @@ def _prepare_run(plan: BenchPlan, run: RunSpec, work_dir: Path, threads: int) ->
 
 def _record_failure(work_dir: Path, run: RunSpec, attempt: str, error: str) -> dict[str, Any]:
     """The failed result the bench writes when a worker died without writing its own."""
-    from mlrkit.engine.runner import write_json_atomic
+    from mlrkit.engine.experiment import write_json_atomic
 
     record = {
         **run.to_json(),
@@ -337,7 +337,7 @@ def _submit(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions, out: Te
             )
         )
         job_id = submit_slurm(script)
-        from mlrkit.engine.runner import write_json_atomic
+        from mlrkit.engine.experiment import write_json_atomic
 
         write_json_atomic(
             job_file,
@@ -399,7 +399,7 @@ def run_bench(plan: BenchPlan, options: BenchOptions, out: TextIO | None = None)
     out = out or sys.stdout
     work_dir = options.work_dir
     with BenchLock(work_dir):
-        from mlrkit.engine.runner import write_json_atomic
+        from mlrkit.engine.experiment import write_json_atomic
 
         write_json_atomic(
             work_dir / "plan.json",

@@ -1,10 +1,10 @@
 """One bench run in its own process: ``python -m mlrkit.bench.worker RUN_DIR/spec.json``.
 
 The worker loads the run's base config, applies its overrides (strict: every key must exist),
-trains through :func:`mlrkit.engine.runner.train` (resuming the run's own work dir when a
+trains through :func:`mlrkit.engine.experiment.train` (resuming the run's own work dir when a
 previous attempt left a checkpoint), tests the selected checkpoint (best on the val split under
 ``protocol="held_out"``, on the test split under ``"paper"``) and the last epoch's through
-:func:`mlrkit.engine.runner.test`, and writes ``results/<run>.json`` atomically: the config,
+:func:`mlrkit.engine.experiment.test`, and writes ``results/<run>.json`` atomically: the config,
 seed, protocol, recipe, the selection (epoch and val mAP), the test figures and per-class AP of
 the selected and of the last checkpoint, wall time, parameter counts, versions and git commit. If
 anything fails it writes a failed result instead, with the error and the tail of its log.
@@ -85,7 +85,7 @@ def _die_with_parent() -> None:
 
 
 def _write_json(path: Path, payload: Any) -> None:
-    from mlrkit.engine.runner import write_json_atomic
+    from mlrkit.engine.experiment import write_json_atomic
 
     write_json_atomic(path, payload)
 
@@ -222,9 +222,9 @@ def run(spec_path: str | Path, launcher: str = "none") -> int:
 
         if threads > 0:
             torch.set_num_threads(threads)
+        from mlrkit.engine.experiment import test, train
         from mlrkit.engine.hooks import collect_versions, git_commit
         from mlrkit.engine.recipe import recipe_name
-        from mlrkit.engine.runner import test, train
         from mlrkit.engine.selection import selection_record
         from mlrkit.plugins import load_plugins
 

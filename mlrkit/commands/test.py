@@ -49,7 +49,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mlrkit.engine.config import load_config
-    from mlrkit.engine.runner import check_output_file, test
+    from mlrkit.engine.experiment import check_output_file, test
 
     if args.out is not None:  # before the evaluation, not after it
         check_output_file(args.out, "--out")

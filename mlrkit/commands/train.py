@@ -66,7 +66,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mlrkit.engine.config import load_config
-    from mlrkit.engine.runner import train
+    from mlrkit.engine.experiment import train
 
     if args.resume and args.resume_or_start:
         raise ValueError("--resume and --resume-or-start exclude each other; pass one")

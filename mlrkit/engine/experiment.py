@@ -7,16 +7,18 @@
    split selects the checkpoint; a val split sharing images with train is refused);
 1. build every configured dataset once, so a missing data path fails before training starts;
 2. compute the label statistics from the train targets (cached as JSON in the work dir);
-3. hand the class names, K and the statistics file to the model config (the model builds its
-   label embeddings and the adjacency each encoder asks for from them);
+3. hand the class names, K and the statistics file to the model config (the config stays
+   plain data: :func:`mlrkit.models.build.build_model` makes the
+   :class:`~mlrkit.graph.LabelGraph` from it, once, then the model);
 4. add the hooks every run has (NaN guard, BN buffer sync, run provenance), the CPU-safe DDP
    wrapper, and the launcher / AMP settings.
 
-``train`` and ``test`` then build the Runner with ``Runner.from_cfg`` and run it.
+``train`` and ``test`` then build mmengine's Runner (:func:`build_runner`) and run it.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -296,8 +298,30 @@ def use_tensorboard(cfg: Config) -> None:
 _runners_built: dict[str, int] = {}
 
 
+@functools.cache
+def _runner_class() -> type:
+    """mmengine's Runner, building the model with :func:`mlrkit.models.build.build_model`.
+
+    The model is built where mmengine builds it (after the Runner seeds the random number
+    generators, so the initial weights do not change) from the config, which stays plain data.
+    """
+    from mmengine.runner import Runner
+
+    from mlrkit.models import build
+
+    class MLRRunner(Runner):
+        def build_model(self, model: Any) -> Any:
+            if isinstance(model, dict):
+                return build.build_model(model)
+            return super().build_model(model)
+
+    return MLRRunner
+
+
 def build_runner(cfg: Config):
-    """``Runner.from_cfg`` after the process group is up (gloo on CPU, NCCL on GPU).
+    """mmengine's Runner from the config (``Runner.from_cfg``; the model by
+    :func:`mlrkit.models.build.build_model`), after the process group is up (gloo on CPU,
+    NCCL on GPU).
 
     mmengine names a Runner ``<config stem>_<timestamp in seconds>`` and keys its logger and
     default scope by that name, so a second Runner of the same config built in the same second
@@ -305,8 +329,6 @@ def build_runner(cfg: Config):
     a config in a process is therefore named ``<stem>-<n>_<timestamp>`` (the first keeps the
     plain name).
     """
-    from mmengine.runner import Runner
-
     allow_mmengine_checkpoints()
     init_distributed(cfg.get("launcher", "none"), cfg.env_cfg.dist_cfg.get("backend"))
     if cfg.get("experiment_name") is None and cfg.filename:
@@ -314,7 +336,7 @@ def build_runner(cfg: Config):
         count = _runners_built[stem] = _runners_built.get(stem, 0) + 1
         if count > 1:
             cfg.experiment_name = f"{stem}-{count}"
-    return Runner.from_cfg(cfg)
+    return _runner_class().from_cfg(cfg)
 
 
 def _config_lr(cfg: Config) -> float:

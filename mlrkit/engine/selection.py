@@ -65,7 +65,7 @@ class ValHistoryHook(Hook):
 
     @staticmethod
     def _write(runner, history: list[dict[str, Any]]) -> None:
-        from mlrkit.engine.runner import write_json_atomic
+        from mlrkit.engine.experiment import write_json_atomic
 
         write_json_atomic(Path(runner.work_dir) / HISTORY_FILE, history)
 

@@ -14,11 +14,13 @@ from .adjacency import (  # noqa: E402
     gen_adj,
     reweight,
 )
+from .label_graph import LabelGraph  # noqa: E402
 from .label_statistics import LabelStatistics, label_statistics_for  # noqa: E402
 
 __all__ = [
     "ADJACENCY_KINDS",
     "DIRECTIONS",
+    "LabelGraph",
     "LabelStatistics",
     "binary_adjacency",
     "build_adjacency",

@@ -2,8 +2,9 @@
 
 A checkpoint written by ``mlrkit train`` holds everything the model needs beyond the config:
 the class names (``meta.dataset_meta.classes``) and, for models with a label encoder, the label
-embeddings and the adjacency (buffers in the state dict). So a checkpoint can be inspected on a
-machine without the dataset. A bare ``state_dict`` file (``torch.save(model.state_dict())``)
+embeddings and the adjacency (buffers in the state dict), from which the model's
+:class:`~mlrkit.graph.LabelGraph` is made. So a checkpoint can be inspected on a machine
+without the dataset. A bare ``state_dict`` file (``torch.save(model.state_dict())``)
 has no class names; then the config's datasets are built to get them, as ``mlrkit test`` does.
 """
 
@@ -25,7 +26,7 @@ __all__ = ["load_model", "checkpoint_state", "check_state_dict"]
 
 
 def _classes_from_data(cfg: Config) -> list[str]:
-    from mlrkit.engine.runner import prepare_config
+    from mlrkit.engine.experiment import prepare_config
 
     probe = copy.deepcopy(cfg)
     with tempfile.TemporaryDirectory(prefix="mlrkit-classes-") as work_dir:
@@ -48,8 +49,9 @@ def load_model(
     """Build the config's model with the checkpoint's weights, in eval mode on ``device``.
 
     The class names come from the checkpoint's ``meta.dataset_meta`` (else from the config's
-    training data); the label embeddings and the adjacency, for models with an encoder, from
-    its buffers, so no label statistics are recomputed. A backbone ``pretrained_file`` is not
+    training data); for models with an encoder, the label graph is the checkpoint's
+    ``label_embeddings`` and ``adjacency`` buffers (:meth:`LabelGraph.from_buffers`), so no
+    label statistics or embedding files are read. A backbone ``pretrained_file`` is not
     read: the checkpoint's weights replace it.
 
     Args:
@@ -68,7 +70,8 @@ def load_model(
             backbone, encoder or number of labels), or cannot be loaded safely.
     """
     from mlrkit.engine.config import load_config
-    from mlrkit.registry import MODELS
+    from mlrkit.graph import LabelGraph
+    from mlrkit.models.build import GRAPH_KEYS, build_model
 
     if not isinstance(cfg, Config):
         cfg = load_config(cfg)
@@ -100,12 +103,12 @@ def load_model(
                 f"the model of config {config_name!r} has an encoder: it was trained with "
                 "another config."
             )
-        model_cfg.update(
-            adjacency=state["adjacency"].float(),
-            label_embedding=state["label_embeddings"].float().numpy(),
-            label_statistics=None,
+        model_cfg["label_graph"] = LabelGraph.from_buffers(
+            classes, state["label_embeddings"], state["adjacency"], source=checkpoint
         )
-    model = MODELS.build(model_cfg)
+    for key in GRAPH_KEYS:  # the checkpoint's label graph replaces them
+        model_cfg.pop(key, None)
+    model = build_model(model_cfg)
     check_state_dict(model, state, checkpoint, config_name)
     model.load_state_dict(state, strict=True)
     return model.to(device).eval()

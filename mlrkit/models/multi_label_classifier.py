@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from mmengine.model import BaseModel
 from torch import Tensor, nn
 
-from mlrkit.embeddings import load_label_embeddings
-from mlrkit.graph import LabelStatistics, build_adjacency
+from mlrkit.graph import LabelGraph
 from mlrkit.losses.base import TRAIN_DIFFICULT_MODES, difficult_in_training
 from mlrkit.registry import BACKBONES, ENCODERS, HEADS, LOSSES, MODELS
 
@@ -22,7 +18,6 @@ from .data_preprocessor import MultiLabelDataPreprocessor
 __all__ = ["MultiLabelClassifier"]
 
 MODES = ("loss", "tensor", "predict")
-SHIPPED = ("coco", "voc")
 
 
 def _build(registry: Any, cfg: Any, role: str, **defaults: Any) -> nn.Module:
@@ -62,9 +57,11 @@ class MultiLabelClassifier(BaseModel):
         (F, L) --head--> logits (B, K) [+ lift_map, att_lift_map]
         logits, targets --loss--> scalar
 
-    The label embeddings X (from ``label_embedding``, in the order of ``classes``) and the
-    adjacency A (``build_adjacency(stats, embeddings=X, **encoder.graph)``, so each encoder
-    gets the graph it asks for) are buffers, saved with the weights. In eval mode without
+    The label embeddings X and the adjacency A come in one :class:`~mlrkit.graph.LabelGraph`,
+    built before the model (:func:`mlrkit.models.build.build_model` makes it from the config
+    keys ``label_statistics``, ``label_embedding`` and ``adjacency`` and the graph the encoder
+    class declares); the classifier registers them as the buffers ``label_embeddings`` and
+    ``adjacency``, saved with the weights, and reads no file. In eval mode without
     gradients (validation, testing) the encoder's output L is computed once and reused until
     the encoder's weights change (keyed on the parameters' ``_version`` counters and storage,
     and cleared at every ``train()``/``eval()``); training recomputes it each step.
@@ -79,12 +76,9 @@ class MultiLabelClassifier(BaseModel):
         num_classes: K.
         encoder: label encoder config, required by heads with ``uses_label_features``.
         loss: loss config (default ``BinaryCrossEntropyLoss``).
-        classes: the K label names in the data's order; default: the statistics' order.
-        label_embedding: source of X: a config or registered name (``"GloVe300"``), a path
-            (.npy or GloVe text), or a (K, d) array. Used only with an encoder.
-        label_statistics: training-set statistics for the graph: a ``LabelStatistics``, a JSON
-            path, or ``"coco"``/``"voc"`` for the shipped ones. Used only with an encoder.
-        adjacency: a (K, K) operator (array or .npy path) to use instead of building one.
+        classes: the K label names in the data's order; with a label graph, its names.
+        label_graph: the class names, X (K, d) and A (K, K); required with an encoder, refused
+            without one.
         data_preprocessor: preprocessor config or module; mean/std default to the backbone's
             ``pretrained_mean``/``pretrained_std`` x 255.
         channels_last: run the backbone in ``torch.channels_last`` memory format.
@@ -102,7 +96,7 @@ class MultiLabelClassifier(BaseModel):
 
     Raises:
         ValueError: naming the component and both sizes when K disagrees between head,
-            embeddings, statistics or data, when the embedding width is not the encoder's, or
+            label graph, classes or data, when the embedding width is not the encoder's, or
             when the feature map is not (B, D, H, W).
     """
 
@@ -114,9 +108,7 @@ class MultiLabelClassifier(BaseModel):
         encoder: dict | nn.Module | None = None,
         loss: dict | str | nn.Module = "BinaryCrossEntropyLoss",
         classes: Sequence[str] | None = None,
-        label_embedding: Any = "GloVe300",
-        label_statistics: LabelStatistics | str | os.PathLike | None = None,
-        adjacency: np.ndarray | Tensor | str | os.PathLike | None = None,
+        label_graph: LabelGraph | None = None,
         data_preprocessor: dict | nn.Module | None = None,
         channels_last: bool = False,
         train_difficult: str = "ignore",
@@ -162,16 +154,34 @@ class MultiLabelClassifier(BaseModel):
 
         self.encoder: nn.Module | None = None
         self.classes: tuple[str, ...] | None = None if classes is None else tuple(classes)
+        if label_graph is not None:
+            if self.classes is not None and self.classes != label_graph.classes:
+                raise ValueError(
+                    "MultiLabelClassifier: classes and the label graph's classes differ; give "
+                    "one of them."
+                )
+            self.classes = label_graph.classes
         if self.classes is not None and len(self.classes) != num_classes:
             raise ValueError(
                 f"MultiLabelClassifier: {len(self.classes)} classes were given but "
                 f"num_classes={num_classes}."
             )
-        if encoder is None:
+        if (encoder is None) != (label_graph is None):
+            raise ValueError(
+                "MultiLabelClassifier: an encoder and a label_graph go together; build the "
+                "model with mlrkit.models.build.build_model(cfg), which makes the LabelGraph "
+                "from label_statistics / label_embedding / adjacency."
+            )
+        if encoder is not None:
+            d = label_graph.dim
+            self.encoder = _build(ENCODERS, encoder, "encoder", in_dim=d, out_dim=self.num_features)
+            _check_size(self.encoder, "encoder", "in_dim", d, "the label-embedding width d")
+            _check_size(self.encoder, "encoder", "out_dim", self.num_features, "the backbone's D")
+            self.register_buffer("label_embeddings", label_graph.embeddings.clone())  # (K, d)
+            self.register_buffer("adjacency", label_graph.adjacency.clone())  # (K, K)
+        else:
             self.register_buffer("label_embeddings", None)
             self.register_buffer("adjacency", None)
-        else:
-            self._build_label_branch(encoder, label_embedding, label_statistics, adjacency)
 
         self.loss_module = _build(LOSSES, loss, "loss")
         if train_difficult not in TRAIN_DIFFICULT_MODES:
@@ -205,119 +215,6 @@ class MultiLabelClassifier(BaseModel):
                 cfg.update(mean=mean, std=std)
             cfg.setdefault("channels_last", channels_last)
         return MODELS.build(cfg)
-
-    def _build_label_branch(
-        self, encoder: Any, label_embedding: Any, label_statistics: Any, adjacency: Any
-    ) -> None:
-        stats = None if label_statistics is None else self._statistics(label_statistics)
-        if self.classes is None:
-            if stats is None:
-                raise ValueError(
-                    "MultiLabelClassifier: the label encoder needs the class names (for the "
-                    "embeddings); give classes=[...] or label_statistics."
-                )
-            self.classes = stats.classes
-        if stats is not None:
-            stats = self._align(stats)
-        K = self.num_classes
-        try:
-            embeddings = torch.from_numpy(load_label_embeddings(label_embedding, self.classes))
-        except ValueError as err:
-            source = label_embedding
-            if isinstance(source, (np.ndarray, Tensor)):
-                source = f"array of shape {tuple(source.shape)}"
-            raise ValueError(f"MultiLabelClassifier: label_embedding {source!r}: {err}") from err
-        if embeddings.shape[0] != K:
-            raise ValueError(
-                f"MultiLabelClassifier: label embeddings have {embeddings.shape[0]} rows but "
-                f"num_classes={K}."
-            )
-        d = embeddings.shape[1]
-        self.encoder = _build(ENCODERS, encoder, "encoder", in_dim=d, out_dim=self.num_features)
-        _check_size(self.encoder, "encoder", "in_dim", d, "the label-embedding width d")
-        _check_size(self.encoder, "encoder", "out_dim", self.num_features, "the backbone's D")
-        if adjacency is not None:
-            matrix = self._adjacency_from(adjacency)
-        elif stats is None:
-            raise ValueError(
-                "MultiLabelClassifier: the label encoder needs a graph: give label_statistics "
-                "(a LabelStatistics, a JSON path, or 'coco' / 'voc') or adjacency=(K, K)."
-            )
-        else:
-            graph = dict(getattr(self.encoder, "graph", None) or {})
-            try:
-                matrix = build_adjacency(stats, embeddings=embeddings.numpy(), **graph)
-            except TypeError as err:
-                raise ValueError(
-                    f"MultiLabelClassifier: encoder {type(self.encoder).__name__} asks for "
-                    f"graph={graph}, which build_adjacency does not accept: {err}."
-                ) from err
-        self.register_buffer("label_embeddings", embeddings.float().contiguous())
-        self.register_buffer("adjacency", matrix.float().contiguous())
-
-    def _statistics(self, spec: Any) -> LabelStatistics:
-        if isinstance(spec, LabelStatistics):
-            stats = spec
-        elif isinstance(spec, str) and spec in SHIPPED:
-            stats = LabelStatistics.shipped(spec)
-        elif isinstance(spec, (str, os.PathLike)):
-            stats = LabelStatistics.from_json(spec)
-        else:
-            raise ValueError(
-                f"MultiLabelClassifier: label_statistics must be a LabelStatistics, a JSON path "
-                f"or one of {list(SHIPPED)}, got {type(spec).__name__}."
-            )
-        if stats.num_classes != self.num_classes:
-            raise ValueError(
-                f"MultiLabelClassifier: label statistics have {stats.num_classes} labels but "
-                f"num_classes={self.num_classes}."
-            )
-        return stats
-
-    def _align(self, stats: LabelStatistics) -> LabelStatistics:
-        """The statistics in the order of ``self.classes`` (same names, maybe reordered)."""
-        if stats.classes == self.classes:
-            return stats
-        missing = sorted(set(self.classes) - set(stats.classes))
-        if missing or len(set(self.classes)) != len(self.classes):
-            raise ValueError(
-                f"MultiLabelClassifier: classes and label statistics name different labels "
-                f"(not in the statistics: {missing[:5]}); were they computed on this dataset?"
-            )
-        return stats.reordered([stats.classes.index(name) for name in self.classes])
-
-    def _adjacency_from(self, spec: Any) -> Tensor:
-        if isinstance(spec, (str, os.PathLike)):
-            path = Path(spec)
-            if not path.is_file():
-                raise FileNotFoundError(f"MultiLabelClassifier: adjacency file {path} not found.")
-            where = f"MultiLabelClassifier: adjacency file {path}"
-            try:
-                spec = np.load(path, allow_pickle=False)
-            except ValueError as err:  # numpy refuses pickled object arrays
-                raise ValueError(
-                    f"{where} holds pickled data, which is never loaded (it can run code); save "
-                    "a plain numeric (K, K) array with np.save(path, array)"
-                ) from err
-            except (OSError, EOFError) as err:
-                raise ValueError(f"{where} is not a .npy array ({err})") from err
-        else:
-            where = "MultiLabelClassifier: adjacency"
-        matrix = torch.as_tensor(np.asarray(spec) if not isinstance(spec, Tensor) else spec)
-        K = self.num_classes
-        if matrix.shape != (K, K):
-            raise ValueError(
-                f"{where} must be a ({K}, {K}) matrix (K = the number of classes), got shape "
-                f"{tuple(matrix.shape)}."
-            )
-        bad = ~torch.isfinite(matrix.double())
-        if bad.any():
-            i, j = torch.nonzero(bad)[0].tolist()
-            raise ValueError(
-                f"{where} has {int(bad.sum())} NaN or infinite entries (the first at [{i}, {j}]); "
-                "every entry must be a finite number."
-            )
-        return matrix.float()
 
     # -- label features and their cache -----------------------------------------------------
 

@@ -63,7 +63,7 @@ def test_a_failing_variant_is_recorded_and_the_others_finish(tiny_bench, tmp_pat
     assert avg_run["evaluated_by"] == "test pass"
     assert avg_run["protocol"] == "held_out" and avg_run["selection"]["split"] == "val"
     from mlrkit.engine.config import load_config
-    from mlrkit.engine.runner import test
+    from mlrkit.engine.experiment import test
 
     cfg = load_config(avg_run["base"], avg_run["overrides"], strict=True)
     checkpoint = work / "runs" / "avg__seed0" / avg_run["checkpoint"]

@@ -12,7 +12,7 @@ import pytest
 
 from mlrkit.bench.runner import render_outputs
 from mlrkit.bench.spec import load_bench
-from mlrkit.engine.runner import write_json_atomic
+from mlrkit.engine.experiment import write_json_atomic
 from mlrkit.metrics.functional import metric_names
 
 from .conftest import CONFIGS

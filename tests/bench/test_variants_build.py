@@ -12,8 +12,8 @@ import pytest
 import torch
 
 from mlrkit.bench.spec import load_bench, plain
-from mlrkit.engine.runner import prepare_config
-from mlrkit.registry import MODELS
+from mlrkit.engine.experiment import prepare_config
+from mlrkit.models.build import build_model
 
 from .conftest import CONFIGS
 
@@ -45,7 +45,7 @@ def test_every_variant_builds_and_runs_forward(name, tmp_path):
             cfg[loader].dataset.num_samples = 64
         prepare_config(cfg, work_dir=str(tmp_path / "stats"))
         torch.manual_seed(0)
-        model = MODELS.build(cfg.model).eval()
+        model = build_model(cfg.model).eval()
         with torch.no_grad():
             logits = model(images, mode="tensor")
         assert logits.shape == (2, 20) and torch.isfinite(logits).all(), run.run

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from mlrkit.cam import MAP_NAMES, grad_cam, grad_cam_from_maps, normalize_maps
-from mlrkit.registry import MODELS
+from mlrkit.models.build import build_model
 
 B, C, K, H, W = 2, 3, 4, 3, 5
 
@@ -79,7 +79,7 @@ def test_bad_labels_and_detached_logits_are_refused():
 
 def classifier(head: str, **head_args):
     uses_labels = head != "GlobalPoolHead"
-    model = MODELS.build(
+    model = build_model(
         dict(
             type="MultiLabelClassifier",
             backbone=dict(type="TimmBackbone", model_name="resnet18", out_index=1),

@@ -260,7 +260,7 @@ def test_a_full_disk_while_saving_loses_nothing(trained, tmp_path, capsys, monke
     """ENOSPC in the middle of writing epoch 3: one clear error, epoch 2 intact and still
     the resume point, no partial file left behind."""
     from mlrkit.engine.config import load_config
-    from mlrkit.engine.runner import train
+    from mlrkit.engine.experiment import train
 
     work = copy_run(trained, tmp_path)
     real_save = torch.save

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from mlrkit.engine.config import load_config
+from mlrkit.engine.experiment import prepare_config
 from mlrkit.engine.protocol import PROTOCOLS, apply_protocol, check_disjoint, protocol_note
-from mlrkit.engine.runner import prepare_config
 from mlrkit.registry import DATASETS
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"

@@ -9,13 +9,13 @@ import torch
 from mmengine.config import Config
 
 from mlrkit.engine.config import load_config
+from mlrkit.engine.experiment import prepare_config
 from mlrkit.engine.recipe import (
     apply_recipe,
     configure_mixed_precision,
     cpu_has_native_bfloat16,
     resolve_mixed_precision,
 )
-from mlrkit.engine.runner import prepare_config
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 TINY = {
@@ -98,7 +98,7 @@ def test_unknown_recipe_key_is_refused():
 
 def test_ema_weights_are_validated_and_saved_and_bf16_autocast_trains_on_cpu(tmp_path):
     """One tiny epoch under the modern recipe, bfloat16 autocast forced (any CPU runs it)."""
-    from mlrkit.engine.runner import train
+    from mlrkit.engine.experiment import train
     from mlrkit.metrics.functional import multilabel_metrics
 
     options = dict(TINY, **{"recipe.mixed_precision": "bfloat16"})

@@ -10,7 +10,7 @@ import torch
 from mmengine.config import Config
 from PIL import Image
 
-from mlrkit.engine.runner import use_tensorboard
+from mlrkit.engine.experiment import use_tensorboard
 from mlrkit.engine.training_plots import TrainingPlotsHook
 
 

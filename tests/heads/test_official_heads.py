@@ -19,7 +19,8 @@ from mlrkit.heads.add_gcn import ADDGCNHead
 from mlrkit.heads.ml_decoder import MLDecoderHead
 from mlrkit.heads.query2label import Query2LabelHead
 from mlrkit.heads.transformer import sine_position_encoding
-from mlrkit.registry import HEADS, MODELS
+from mlrkit.models.build import build_model
+from mlrkit.registry import HEADS
 
 B, K, D, H, W = 3, 5, 16, 3, 4
 TOL = dict(rtol=1e-5, atol=1e-5)
@@ -394,7 +395,7 @@ def test_add_gcn_single_image_training_batch_is_refused():
 
 
 def test_ml_decoder_label_feature_queries_in_the_classifier():
-    model = MODELS.build(
+    model = build_model(
         dict(
             type="MultiLabelClassifier",
             backbone=dict(type="TimmBackbone", model_name="resnet18", out_index=1),

@@ -66,9 +66,9 @@ def _images(n: int) -> torch.Tensor:
 )
 def test_onnxruntime_logits_equal_pytorch(name, tmp_path, tiny):
     from mlrkit.engine.config import load_config
-    from mlrkit.engine.runner import prepare_config
+    from mlrkit.engine.experiment import prepare_config
     from mlrkit.inference.onnx_export import compare_with_onnxruntime, export_onnx
-    from mlrkit.registry import MODELS
+    from mlrkit.models.build import build_model
 
     config, extra, head = HEADS[name]
     if name == "csra_plugin":
@@ -78,7 +78,7 @@ def test_onnxruntime_logits_equal_pytorch(name, tmp_path, tiny):
         cfg.model.head = head
     cfg = prepare_config(cfg, work_dir=str(tmp_path))
     torch.manual_seed(0)
-    model = MODELS.build(cfg.model).eval()
+    model = build_model(cfg.model).eval()
     # a trained model's encoder has moved away from its initialisation: perturb every weight
     with torch.no_grad():
         for p in model.parameters():

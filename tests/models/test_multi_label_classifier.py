@@ -10,9 +10,9 @@ from mmengine.optim import OptimWrapper
 from torch import nn
 
 from mlrkit.graph import LabelStatistics, build_adjacency
+from mlrkit.models.build import build_model
 from mlrkit.models.data_preprocessor import MultiLabelDataPreprocessor
 from mlrkit.models.multi_label_classifier import MultiLabelClassifier
-from mlrkit.registry import MODELS
 
 B, K, S, d = 2, 4, 32, 5
 CLASSES = ("cat", "dog", "car", "tree")
@@ -45,7 +45,7 @@ def make(stats, embeddings, head="DeepLIFTHead", encoder="AttentionGCNEncoder", 
             dict(type=encoder, graph=dict(tau=0.3)) if isinstance(encoder, str) else encoder
         )
     cfg.update(kwargs)
-    return MODELS.build(cfg)
+    return build_model(cfg)
 
 
 def batch(seed: int = 0) -> dict:
@@ -285,12 +285,15 @@ def test_adjacency_follows_the_encoder_and_the_class_order(stats, embeddings):
 
 def test_shipped_voc_statistics_and_glove():
     voc = LabelStatistics.shipped("voc")
-    model = MultiLabelClassifier(
-        backbone=BACKBONE,
-        head=dict(type="MLGCNHead"),
-        encoder=dict(type="WeightedGCNEncoder"),
-        num_classes=20,
-        label_statistics="voc",
+    model = build_model(
+        dict(
+            type=MultiLabelClassifier,
+            backbone=BACKBONE,
+            head=dict(type="MLGCNHead"),
+            encoder=dict(type="WeightedGCNEncoder"),
+            num_classes=20,
+            label_statistics="voc",
+        )
     )
     assert model.classes == voc.classes and model.label_embeddings.shape == (20, 300)
     assert model.encoder.in_dim == 300 and model.encoder.out_dim == 64

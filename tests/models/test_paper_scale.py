@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from mlrkit.registry import MODELS
+from mlrkit.models.build import build_model
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 
@@ -29,7 +29,7 @@ def count(module: torch.nn.Module) -> int:
 
 @pytest.fixture(scope="module")
 def deep_lift():
-    return MODELS.build(
+    return build_model(
         dict(
             type="MultiLabelClassifier",
             backbone=dict(type="TimmBackbone", model_name="resnet101"),
@@ -68,7 +68,7 @@ def test_official_reading_has_the_papers_51_51_million_parameters():
 
     cfg = load_config(CONFIGS / "coco" / "deeplift_official_r101_448.py").model.to_dict()
     cfg["backbone"]["pretrained_file"] = None
-    model = MODELS.build(dict(cfg, num_classes=80, label_statistics="coco"))
+    model = build_model(dict(cfg, num_classes=80, label_statistics="coco"))
     gc1, gc2 = (count(conv) for conv in model.encoder.convs)
     # W on [X || GX] with a bias, then w_t, b_t, w_s, b_s and one PReLU slope
     assert gc1 == 600 * 1024 + 1024 + 2 * (300 + 1) + 1 == 616_627 - 2 * 300

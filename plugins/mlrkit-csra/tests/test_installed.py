@@ -12,7 +12,8 @@ import pytest
 import torch
 
 import mlrkit
-from mlrkit.registry import HEADS, MODELS
+from mlrkit.models.build import build_model
+from mlrkit.registry import HEADS
 
 
 def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
@@ -113,7 +114,7 @@ def test_trains_inside_the_classifier_and_works_with_grad_cam():
 
     torch.manual_seed(0)
     data = SyntheticScenes(source="voc", split="train", num_samples=64, image_size=32, seed=0)
-    model = MODELS.build(
+    model = build_model(
         dict(
             type="MultiLabelClassifier",
             backbone=dict(type="TimmBackbone", model_name="resnet18", out_index=1),
