@@ -10,9 +10,10 @@ from torch import Tensor, nn
 from torch_geometric.nn import MessagePassing
 from torch_geometric.utils import scatter, softmax
 
+from mlrkit.checks import positive_int
 from mlrkit.registry import ENCODERS
 
-from .base import LabelEncoder, _hidden_dims, _negative_slope, _positive_int, dense_to_edges
+from .base import LabelEncoder, _hidden_dims, _negative_slope, dense_to_edges
 
 __all__ = ["AttentionGraphConv", "AttentionGCNEncoder", "PAPER_HIDDEN_DIMS", "SCORES"]
 
@@ -97,8 +98,8 @@ class AttentionGraphConv(MessagePassing):
         super().__init__(aggr="add")
         name = type(self).__name__
         for arg, value in (("in_dim", in_dim), ("out_dim", out_dim)):
-            _positive_int(name, arg, value)
-        _positive_int(name, "attention_hidden", attention_hidden)
+            positive_int(name, arg, value)
+        positive_int(name, "attention_hidden", attention_hidden)
         if normalization not in NORMALIZATIONS:
             raise ValueError(
                 f"{name}: normalization must be one of {list(NORMALIZATIONS)}, got "

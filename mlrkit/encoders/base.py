@@ -19,6 +19,8 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
+from mlrkit.checks import positive_int
+
 __all__ = ["LabelEncoder", "dense_to_edges", "run_layers"]
 
 
@@ -61,19 +63,13 @@ def _hidden_dims(owner: str, hidden_dims: Any) -> tuple[int, ...]:
     """The hidden widths as a tuple of positive ints, or a ValueError naming ``owner``."""
     if isinstance(hidden_dims, (str, bytes)) or not isinstance(hidden_dims, Sequence):
         raise ValueError(f"{owner}: hidden_dims must be a list of ints, got {hidden_dims!r}.")
-    return tuple(_positive_int(owner, "hidden_dims", w) for w in hidden_dims)
+    return tuple(positive_int(owner, "hidden_dims", w) for w in hidden_dims)
 
 
 def _negative_slope(owner: str, value: float) -> float:
     """LeakyReLU's negative slope (>= 0), or a ValueError naming ``owner``."""
     if not value >= 0:
         raise ValueError(f"{owner}: negative_slope must be >= 0, got {value}.")
-    return value
-
-
-def _positive_int(owner: str, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}.")
     return value
 
 
@@ -99,8 +95,8 @@ class LabelEncoder(nn.Module):
     def __init__(self, in_dim: int, out_dim: int, graph: dict[str, Any] | None = None) -> None:
         super().__init__()
         name = type(self).__name__
-        self.in_dim = _positive_int(name, "in_dim", in_dim)
-        self.out_dim = _positive_int(name, "out_dim", out_dim)
+        self.in_dim = positive_int(name, "in_dim", in_dim)
+        self.out_dim = positive_int(name, "out_dim", out_dim)
         self.graph: dict[str, Any] = self.graph_for(graph)
 
     @classmethod

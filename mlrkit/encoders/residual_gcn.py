@@ -8,13 +8,13 @@ from typing import Any, ClassVar
 from torch import Tensor, nn
 from torch_geometric.nn import GCNConv
 
+from mlrkit.checks import positive_int
 from mlrkit.registry import ENCODERS
 
 from .base import (
     LabelEncoder,
     _hidden_dims,
     _negative_slope,
-    _positive_int,
     dense_to_edges,
     run_layers,
 )
@@ -118,7 +118,7 @@ class ResidualGCNEncoder(LabelEncoder):
     ) -> None:
         super().__init__(in_dim, out_dim, graph)
         name = type(self).__name__
-        self.num_blocks = _positive_int(name, "num_blocks", num_blocks)
+        self.num_blocks = positive_int(name, "num_blocks", num_blocks)
         self.hidden_dims = _hidden_dims(name, hidden_dims)
         _negative_slope(name, negative_slope)
         self.blocks = nn.ModuleList(

@@ -9,6 +9,7 @@ import torch
 from mmengine.model import BaseModel
 from torch import Tensor, nn
 
+from mlrkit.checks import positive_int
 from mlrkit.graph import LabelGraph
 from mlrkit.losses.base import TRAIN_DIFFICULT_MODES, difficult_in_training
 from mlrkit.registry import BACKBONES, ENCODERS, HEADS, LOSSES, MODELS
@@ -115,11 +116,7 @@ class MultiLabelClassifier(BaseModel):
         cache_label_features: bool = True,
         init_cfg: dict | None = None,
     ) -> None:
-        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes <= 0:
-            raise ValueError(
-                f"MultiLabelClassifier: num_classes must be a positive integer, got "
-                f"{num_classes!r}."
-            )
+        positive_int("MultiLabelClassifier", "num_classes", num_classes)
         backbone = _build(BACKBONES, backbone, "backbone")
         super().__init__(
             data_preprocessor=self._preprocessor(data_preprocessor, backbone, channels_last),
