@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mmengine.config import DictAction
+from mlrkit.commands import _args
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -17,9 +17,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "the paper's values. Safe to interrupt and re-run.",
     )
     p.add_argument("config", help="bench config, e.g. configs/ablation_gcn.py")
-    p.add_argument(
-        "--work-dir", help="where runs, results and tables go (default: work_dirs/bench/<name>)"
-    )
+    _args.add_work_dir(p, "where runs, results and tables go (default: work_dirs/bench/<name>)")
     p.add_argument(
         "--jobs", type=int, help="runs at once (default: CPU cores, or GPUs, per run process)"
     )
@@ -45,11 +43,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--retry-failed", action="store_true", help="run failed runs again (default: keep them)"
     )
-    p.add_argument(
-        "--launcher",
-        choices=["none", "pytorch", "slurm"],
-        default="none",
-        help="none: one process per run; pytorch: torch.distributed.run per run; slurm: sbatch",
+    _args.add_launcher(
+        p, "none: one process per run; pytorch: torch.distributed.run per run; slurm: sbatch"
     )
     p.add_argument("--nproc-per-node", type=int, default=1, help="processes (ranks) per run")
     p.add_argument("--slurm-partition", help="sbatch --partition")
@@ -63,15 +58,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="OPTION",
         help="another #SBATCH option, e.g. --slurm-extra=--account=vision (repeatable)",
     )
-    p.add_argument(
-        "--cfg-options",
-        nargs="+",
-        action=DictAction,
-        default={},
-        metavar="KEY=VAL",
-        help="override config entries of every variant (keys must exist)",
-    )
-    p.add_argument("--debug", action="store_true", help="show full tracebacks")
+    _args.add_cfg_options(p, "override config entries of every variant (keys must exist)")
+    _args.add_debug(p)
     p.set_defaults(func=run)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mmengine.config import DictAction
+from mlrkit.commands import _args
 
 SPLITS = {"val": "val_dataloader", "test": "test_dataloader", "train": "train_dataloader"}
 
@@ -22,8 +22,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "FILE` reports the figures at those thresholds."
         ),
     )
-    p.add_argument("config", help="the config the checkpoint was trained with")
-    p.add_argument("checkpoint", help="a checkpoint written by `mlrkit train`")
+    _args.add_trained_config(p)
+    _args.add_checkpoint(p)
     p.add_argument(
         "--split",
         choices=list(SPLITS),
@@ -38,9 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=2048,
         help="global threshold: at most this many candidate values (default 2048)",
     )
-    p.add_argument("--device", help="cpu, cuda, cuda:1, ... (default: cuda if available)")
-    p.add_argument("--cfg-options", nargs="+", action=DictAction, default={}, metavar="KEY=VAL")
-    p.add_argument("--debug", action="store_true", help="show full tracebacks")
+    _args.add_device(p)
+    _args.add_cfg_options(p)
+    _args.add_debug(p)
     p.set_defaults(func=run)
 
 

@@ -6,7 +6,7 @@ import argparse
 import difflib
 from pathlib import Path
 
-from mmengine.config import DictAction
+from mlrkit.commands import _args
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -19,8 +19,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "Deep-LIFT heads, of the LIFT map and the attention LIFT map."
         ),
     )
-    p.add_argument("config", help="the config the checkpoint was trained with")
-    p.add_argument("checkpoint", help="a checkpoint written by `mlrkit train`")
+    _args.add_trained_config(p)
+    _args.add_checkpoint(p)
     p.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
     p.add_argument(
         "--out", default="work_dirs/cam", help="folder for the grids (default: work_dirs/cam)"
@@ -33,16 +33,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--size", type=int, help="warp images to S x S instead of the config's test pipeline"
     )
     p.add_argument("--cell", type=int, default=160, help="grid cell side in pixels")
-    p.add_argument("--device", help="cpu, cuda, cuda:1, ... (default: cuda if available)")
-    p.add_argument(
-        "--cfg-options",
-        nargs="+",
-        action=DictAction,
-        default={},
-        metavar="KEY=VAL",
-        help="override config entries (keys must exist)",
-    )
-    p.add_argument("--debug", action="store_true", help="show full tracebacks")
+    _args.add_device(p)
+    _args.add_cfg_options(p, "override config entries (keys must exist)")
+    _args.add_debug(p)
     p.set_defaults(func=run)
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mmengine.config import DictAction
+from mlrkit.commands import _args
 
 SPLITS = (("train", "train_dataloader"), ("val", "val_dataloader"), ("test", "test_dataloader"))
 
@@ -29,8 +29,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also decode every image (finds corrupt files; slower than hashing alone)",
     )
-    c.add_argument("--cfg-options", nargs="+", action=DictAction, default={}, metavar="KEY=VAL")
-    c.add_argument("--debug", action="store_true", help="show tracebacks")
+    _args.add_cfg_options(c)
+    _args.add_debug(c, "show tracebacks")
     c.set_defaults(func=run)
 
 

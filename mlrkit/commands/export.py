@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from mmengine.config import DictAction
+from mlrkit.commands import _args
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -21,8 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "onnxruntime's logits must equal PyTorch's (--atol) on a batch of 1 and of 7."
         ),
     )
-    p.add_argument("config", help="the config the checkpoint was trained with")
-    p.add_argument("checkpoint", help="a checkpoint written by `mlrkit train`")
+    _args.add_trained_config(p)
+    _args.add_checkpoint(p)
     p.add_argument("--out", required=True, help="the .onnx file to write")
     p.add_argument("--thresholds", metavar="FILE", help="per-class thresholds to store")
     p.add_argument("--size", type=int, help="input S x S instead of the config's test pipeline")
@@ -30,8 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--atol", type=float, default=1e-4, help="largest logit difference accepted (1e-4)"
     )
-    p.add_argument("--cfg-options", nargs="+", action=DictAction, default={}, metavar="KEY=VAL")
-    p.add_argument("--debug", action="store_true", help="show full tracebacks")
+    _args.add_cfg_options(p)
+    _args.add_debug(p)
     p.set_defaults(func=run)
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mmengine.config import DictAction
-
+from mlrkit.commands import _args
 from mlrkit.inference.onnx_predictor import add_prediction_options
 
 
@@ -30,9 +29,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("args", nargs="+", metavar="CONFIG CHECKPOINT PATH", help=argparse.SUPPRESS)
     add_prediction_options(p)
-    p.add_argument("--device", help="cpu, cuda, cuda:1, ... (default: cuda if available)")
+    _args.add_device(p)
     p.add_argument("--size", type=int, help="warp images to S x S instead of the test pipeline")
-    p.add_argument("--cfg-options", nargs="+", action=DictAction, default={}, metavar="KEY=VAL")
+    _args.add_cfg_options(p)
     p.set_defaults(func=run)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from mmengine.config import DictAction
+from mlrkit.commands import _args
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -14,8 +14,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Evaluate a checkpoint on the config's test split (its val split when it "
         "has none) and print the 13 figures; --out also saves them with the per-class AP.",
     )
-    p.add_argument("config", help="the config the checkpoint was trained with")
-    p.add_argument("checkpoint", help="a checkpoint written by `mlrkit train` (.pth)")
+    _args.add_trained_config(p)
+    _args.add_checkpoint(p, "a checkpoint written by `mlrkit train` (.pth)")
     p.add_argument(
         "--out", metavar="FILE", help="write the metrics (and per-class AP) to this JSON file"
     )
@@ -25,25 +25,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="also report CP/CR/CF1/OP/OR/OF1 at these per-class thresholds (`mlrkit calibrate`)"
         ", as calibrated/CP, ...",
     )
-    p.add_argument(
-        "--work-dir",
-        help="where the evaluation's logs go (default: work_dirs/<config name>)",
+    _args.add_work_dir(p, "where the evaluation's logs go (default: work_dirs/<config name>)")
+    _args.add_launcher(p)
+    _args.add_cfg_options(
+        p, "override config entries, e.g. test_dataloader.batch_size=8 (keys must exist)"
     )
-    p.add_argument(
-        "--launcher",
-        choices=["none", "pytorch", "slurm"],
-        default="none",
-        help="'pytorch' under torchrun, 'slurm' under srun",
-    )
-    p.add_argument(
-        "--cfg-options",
-        nargs="+",
-        action=DictAction,
-        default={},
-        metavar="KEY=VAL",
-        help="override config entries, e.g. test_dataloader.batch_size=8 (keys must exist)",
-    )
-    p.add_argument("--debug", action="store_true", help="show full tracebacks")
+    _args.add_debug(p)
     p.set_defaults(func=run)
 
 

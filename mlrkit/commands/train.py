@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from mmengine.config import DictAction
+from mlrkit.commands import _args
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a model from a config")
     p.add_argument("config", help="config file (mmengine pure-Python or dict style)")
-    p.add_argument(
-        "--work-dir",
-        help="where logs, checkpoints and results go (default: work_dirs/<config name>)",
+    _args.add_work_dir(
+        p, "where logs, checkpoints and results go (default: work_dirs/<config name>)"
     )
     p.add_argument(
         "--resume",
@@ -46,21 +45,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also log to TensorBoard (<work dir>/<timestamp>/vis_data; needs mlrkit[tensorboard])",
     )
-    p.add_argument(
-        "--launcher",
-        choices=["none", "pytorch", "slurm"],
-        default="none",
-        help="'pytorch' under torchrun, 'slurm' under srun",
+    _args.add_launcher(p)
+    _args.add_cfg_options(
+        p, "override config entries, e.g. train_cfg.max_epochs=3 (keys must exist)"
     )
-    p.add_argument(
-        "--cfg-options",
-        nargs="+",
-        action=DictAction,
-        default={},
-        metavar="KEY=VAL",
-        help="override config entries, e.g. train_cfg.max_epochs=3 (keys must exist)",
-    )
-    p.add_argument("--debug", action="store_true", help="show full tracebacks")
+    _args.add_debug(p)
     p.set_defaults(func=run)
 
 
