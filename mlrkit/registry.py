@@ -1,10 +1,11 @@
 """Every registry of mlrkit, and nothing else.
 
 The registries that mmengine's Runner resolves (models, datasets, transforms, metrics, hooks,
-optimizers, schedulers, ...) are children of mmengine's root registries with scope ``mlrkit``,
+optimizer and model wrappers) are children of mmengine's root registries with scope ``mlrkit``,
 so a config with ``default_scope = "mlrkit"`` finds our components first and mmengine's next.
-The classifier's parts (backbones, label encoders, heads, losses, label-embedding sources) have
-registries of their own.
+mmengine's other roots (optimizers, schedulers, loops, ...) get an mlrkit child that holds
+nothing (:data:`SCOPE_ONLY_REGISTRIES`, neither exported nor listed). The classifier's parts
+(backbones, label encoders, heads, losses, label-embedding sources) have registries of their own.
 
 A lookup that misses loads the installed plugins once (entry-point group ``mlrkit.plugins``)
 and tries again; a second miss raises :class:`UnknownComponentError`, which names the registry,
@@ -32,27 +33,11 @@ __all__ = [
     "ALL_REGISTRIES",
     "MODELS",
     "DATASETS",
-    "DATA_SAMPLERS",
     "TRANSFORMS",
     "METRICS",
-    "EVALUATOR",
     "HOOKS",
-    "LOOPS",
-    "LOG_PROCESSORS",
-    "OPTIMIZERS",
     "OPTIM_WRAPPERS",
-    "OPTIM_WRAPPER_CONSTRUCTORS",
-    "PARAM_SCHEDULERS",
-    "RUNNERS",
-    "RUNNER_CONSTRUCTORS",
     "MODEL_WRAPPERS",
-    "WEIGHT_INITIALIZERS",
-    "VISUALIZERS",
-    "VISBACKENDS",
-    "STRATEGIES",
-    "TASK_UTILS",
-    "FUNCTIONS",
-    "INFERENCERS",
     "BACKBONES",
     "ENCODERS",
     "HEADS",
@@ -122,14 +107,23 @@ class MLRRegistry(Registry):
         from mlrkit.plugins import custom_imported
 
         imported = custom_imported()
-        variable = next(
-            (n for n, v in globals().items() if v is self and n.isupper()), self.name.upper()
-        )
+        scope_only = any(self is r for r in SCOPE_ONLY_REGISTRIES.values())
+        if scope_only:  # nothing of mlrkit's: a component goes into mmengine's registry
+            registry = self.parent
+            variable = next(n for n, v in vars(mm).items() if v is registry and n.isupper())
+            module = "mmengine.registry"
+            listing = f"mlrkit registers nothing in '{self.name}'; its names are mmengine's."
+        else:
+            variable = next(
+                (n for n, v in globals().items() if v is self and n.isupper()), self.name.upper()
+            )
+            module = "mlrkit.registry"
+            listing = f"`mlrkit list {self.name}` prints every known name."
         if imported:  # the config has custom_imports: advising to add it would be wrong
             where = (
                 f"The config's custom_imports imported {', '.join(imported)}, and none of them "
                 f"registered {real_key!r} in '{self.name}': check the name, and that the class "
-                f"is decorated with @{variable}.register_module() (from mlrkit.registry)."
+                f"is decorated with @{variable}.register_module() (from {module})."
             )
         else:
             where = (
@@ -138,10 +132,7 @@ class MLRRegistry(Registry):
                 "`custom_imports = dict(imports=['your_module'])` to the config (a module "
                 "beside the config is found)."
             )
-        return (
-            f"{real_key!r} is not in the mlrkit '{self.name}' registry.{hint} "
-            f"`mlrkit list {self.name}` prints every known name. {where}"
-        )
+        return f"{real_key!r} is not in the mlrkit '{self.name}' registry.{hint} {listing} {where}"
 
 
 def _child(parent: Registry, name: str, *locations: str) -> MLRRegistry:
@@ -155,29 +146,37 @@ def _own(name: str, *locations: str) -> MLRRegistry:
 # Children of mmengine's root registries: the Runner resolves these under default_scope="mlrkit".
 MODELS = _child(mm.MODELS, "model", "mlrkit.models")
 DATASETS = _child(mm.DATASETS, "dataset", "mlrkit.datasets")
-DATA_SAMPLERS = _child(mm.DATA_SAMPLERS, "data sampler", "mlrkit.datasets")
 TRANSFORMS = _child(mm.TRANSFORMS, "transform", "mlrkit.transforms")
 METRICS = _child(mm.METRICS, "metric", "mlrkit.metrics")
-EVALUATOR = _child(mm.EVALUATOR, "evaluator", "mlrkit.metrics")
 HOOKS = _child(mm.HOOKS, "hook", "mlrkit.engine", "mlrkit.bench.progress_hook")
-LOOPS = _child(mm.LOOPS, "loop", "mlrkit.engine")
-LOG_PROCESSORS = _child(mm.LOG_PROCESSORS, "log_processor", "mlrkit.engine")
-OPTIMIZERS = _child(mm.OPTIMIZERS, "optimizer", "mlrkit.engine")
 OPTIM_WRAPPERS = _child(mm.OPTIM_WRAPPERS, "optim_wrapper", "mlrkit.engine")
-OPTIM_WRAPPER_CONSTRUCTORS = _child(
-    mm.OPTIM_WRAPPER_CONSTRUCTORS, "optimizer wrapper constructor", "mlrkit.engine"
-)
-PARAM_SCHEDULERS = _child(mm.PARAM_SCHEDULERS, "parameter scheduler", "mlrkit.engine")
-RUNNERS = _child(mm.RUNNERS, "runner", "mlrkit.engine")
-RUNNER_CONSTRUCTORS = _child(mm.RUNNER_CONSTRUCTORS, "runner constructor", "mlrkit.engine")
 MODEL_WRAPPERS = _child(mm.MODEL_WRAPPERS, "model_wrapper", "mlrkit.engine")
-WEIGHT_INITIALIZERS = _child(mm.WEIGHT_INITIALIZERS, "weight initializer", "mlrkit.models")
-VISUALIZERS = _child(mm.VISUALIZERS, "visualizer", "mlrkit.engine")
-VISBACKENDS = _child(mm.VISBACKENDS, "vis_backend", "mlrkit.engine")
-STRATEGIES = _child(mm.STRATEGIES, "strategy", "mlrkit.engine")
-TASK_UTILS = _child(mm.TASK_UTILS, "task util", "mlrkit.engine")
-FUNCTIONS = _child(mm.FUNCTIONS, "function", "mlrkit.engine")
-INFERENCERS = _child(mm.INFERENCERS, "inferencer", "mlrkit.engine")
+
+# mmengine's other root registries get an mlrkit child too, into which mlrkit registers
+# nothing: under default_scope="mlrkit" the Runner then finds a registry of that scope in every
+# tree (and mmengine's SGD, LinearLR, ... through it) instead of warning, and a misspelt name
+# there gets the close matches. Holding nothing of mlrkit's, they are neither exported nor
+# listed by `mlrkit list`; a config names their entries as mmengine does.
+SCOPE_ONLY_REGISTRIES: dict[str, MLRRegistry] = {
+    "data_samplers": _child(mm.DATA_SAMPLERS, "data sampler", "mlrkit.datasets"),
+    "evaluators": _child(mm.EVALUATOR, "evaluator", "mlrkit.metrics"),
+    "loops": _child(mm.LOOPS, "loop", "mlrkit.engine"),
+    "log_processors": _child(mm.LOG_PROCESSORS, "log_processor", "mlrkit.engine"),
+    "optimizers": _child(mm.OPTIMIZERS, "optimizer", "mlrkit.engine"),
+    "optim_wrapper_constructors": _child(
+        mm.OPTIM_WRAPPER_CONSTRUCTORS, "optimizer wrapper constructor", "mlrkit.engine"
+    ),
+    "param_schedulers": _child(mm.PARAM_SCHEDULERS, "parameter scheduler", "mlrkit.engine"),
+    "runners": _child(mm.RUNNERS, "runner", "mlrkit.engine"),
+    "runner_constructors": _child(mm.RUNNER_CONSTRUCTORS, "runner constructor", "mlrkit.engine"),
+    "weight_initializers": _child(mm.WEIGHT_INITIALIZERS, "weight initializer", "mlrkit.models"),
+    "visualizers": _child(mm.VISUALIZERS, "visualizer", "mlrkit.engine"),
+    "vis_backends": _child(mm.VISBACKENDS, "vis_backend", "mlrkit.engine"),
+    "strategies": _child(mm.STRATEGIES, "strategy", "mlrkit.engine"),
+    "task_utils": _child(mm.TASK_UTILS, "task util", "mlrkit.engine"),
+    "functions": _child(mm.FUNCTIONS, "function", "mlrkit.engine"),
+    "inferencers": _child(mm.INFERENCERS, "inferencer", "mlrkit.engine"),
+}
 
 # The classifier's parts: registries of their own, same scope.
 BACKBONES = _own("backbone", "mlrkit.backbones")
@@ -186,7 +185,8 @@ HEADS = _own("head", "mlrkit.heads")
 LOSSES = _own("loss", "mlrkit.losses")
 EMBEDDINGS = _own("embedding", "mlrkit.embeddings")
 
-# Name users type in `mlrkit list KIND` -> registry. Plural, lower case.
+# Name users type in `mlrkit list KIND` -> registry. Plural, lower case. Only the registries
+# mlrkit (or a plugin) registers into; SCOPE_ONLY_REGISTRIES are not listed.
 ALL_REGISTRIES: dict[str, MLRRegistry] = {
     "backbones": BACKBONES,
     "encoders": ENCODERS,
@@ -195,25 +195,9 @@ ALL_REGISTRIES: dict[str, MLRRegistry] = {
     "embeddings": EMBEDDINGS,
     "models": MODELS,
     "datasets": DATASETS,
-    "data_samplers": DATA_SAMPLERS,
     "transforms": TRANSFORMS,
     "metrics": METRICS,
-    "evaluators": EVALUATOR,
     "hooks": HOOKS,
-    "loops": LOOPS,
-    "log_processors": LOG_PROCESSORS,
-    "optimizers": OPTIMIZERS,
     "optim_wrappers": OPTIM_WRAPPERS,
-    "optim_wrapper_constructors": OPTIM_WRAPPER_CONSTRUCTORS,
-    "param_schedulers": PARAM_SCHEDULERS,
-    "runners": RUNNERS,
-    "runner_constructors": RUNNER_CONSTRUCTORS,
     "model_wrappers": MODEL_WRAPPERS,
-    "weight_initializers": WEIGHT_INITIALIZERS,
-    "visualizers": VISUALIZERS,
-    "vis_backends": VISBACKENDS,
-    "strategies": STRATEGIES,
-    "task_utils": TASK_UTILS,
-    "functions": FUNCTIONS,
-    "inferencers": INFERENCERS,
 }

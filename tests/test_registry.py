@@ -10,17 +10,31 @@ from mlrkit.registry import (
     ALL_REGISTRIES,
     BACKBONES,
     HEADS,
-    OPTIMIZERS,
     SCOPE,
+    SCOPE_ONLY_REGISTRIES,
     MLRRegistry,
     UnknownComponentError,
 )
 
 
 def test_every_registry_has_the_mlrkit_scope():
-    for kind, reg in ALL_REGISTRIES.items():
+    for kind, reg in {**ALL_REGISTRIES, **SCOPE_ONLY_REGISTRIES}.items():
         assert isinstance(reg, MLRRegistry), kind
         assert reg.scope == SCOPE, kind
+
+
+def test_listed_registries_hold_something_and_scope_only_ones_nothing():
+    """`mlrkit list` and `__all__` name only the registries mlrkit registers into."""
+    import mlrkit.registry as registry
+    from mlrkit.registry_index import declared_names
+
+    for kind in ALL_REGISTRIES:
+        assert declared_names(kind), f"{kind} is listed but mlrkit registers nothing in it"
+    for kind, reg in SCOPE_ONLY_REGISTRIES.items():
+        reg.import_from_location()
+        assert not reg._module_dict, f"{kind} holds {sorted(reg._module_dict)}: list it"
+        assert not any(getattr(registry, name) is reg for name in registry.__all__), kind
+    assert set(ALL_REGISTRIES).isdisjoint(SCOPE_ONLY_REGISTRIES)
 
 
 def test_every_mmengine_root_registry_has_an_mlrkit_child():
@@ -31,8 +45,19 @@ def test_every_mmengine_root_registry_has_an_mlrkit_child():
 
 
 def test_runner_side_lookup_falls_back_to_mmengine():
-    # SGD is mmengine's (from torch.optim); our child finds it through the parent.
-    assert OPTIMIZERS.get("SGD") is torch.optim.SGD
+    # SGD is mmengine's (from torch.optim); our (empty) child finds it through the parent.
+    optimizers = SCOPE_ONLY_REGISTRIES["optimizers"]
+    assert optimizers is mm.OPTIMIZERS._children[SCOPE]
+    assert optimizers.get("SGD") is torch.optim.SGD
+
+
+def test_scope_only_miss_points_to_mmengine(monkeypatch):
+    monkeypatch.setattr("mlrkit.plugins._custom_imported", ["my_module"])
+    with pytest.raises(UnknownComponentError) as info:
+        SCOPE_ONLY_REGISTRIES["optimizers"].get("SDG")
+    message = str(info.value)
+    assert "Did you mean:" in message and "SGD" in message and "mlrkit list" not in message
+    assert "@OPTIMIZERS.register_module() (from mmengine.registry)" in message
 
 
 def test_duplicate_name_is_an_error():

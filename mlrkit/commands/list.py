@@ -43,6 +43,14 @@ def resolve_kind(kind: str) -> str:
             return name
     import difflib
 
+    from mlrkit.registry import SCOPE_ONLY_REGISTRIES
+
+    for candidate in (key, key + "s", key + "es"):
+        if candidate in SCOPE_ONLY_REGISTRIES:
+            raise UnknownComponentError(
+                f"mlrkit registers nothing in {candidate!r}: a config names mmengine's entries "
+                f"there as in mmengine. Known: {', '.join(ALL_REGISTRIES)}."
+            )
     close = difflib.get_close_matches(key, ALL_REGISTRIES, n=3)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     raise UnknownComponentError(

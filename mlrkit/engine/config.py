@@ -158,9 +158,9 @@ def _arguments(node: Any) -> tuple[list[str], bool]:
 
     kind = node.get("type") if isinstance(node, Mapping) else None
     if isinstance(kind, str):
-        from mlrkit.registry import ALL_REGISTRIES
+        from mlrkit.registry import ALL_REGISTRIES, SCOPE_ONLY_REGISTRIES
 
-        for registry in ALL_REGISTRIES.values():
+        for registry in (*ALL_REGISTRIES.values(), *SCOPE_ONLY_REGISTRIES.values()):
             try:
                 found = registry.get(kind)
             except KeyError:
