@@ -507,7 +507,7 @@ def test_real_entry_point_prints_one_line(bad):
 
 def test_bench_name_is_slugged_like_variant_names(tmp_path):
     """``bench.name = "../x"`` must not put the work dir outside work_dirs/bench."""
-    from mlrkit.bench.runner import default_work_dir
+    from mlrkit.bench.execute import default_work_dir
     from mlrkit.bench.spec import load_bench
 
     config = tmp_path / "escape.py"

@@ -11,16 +11,18 @@ import time
 from collections.abc import Mapping
 from typing import Any, TextIO
 
+from mlrkit.bench.record import RunResult
+
 __all__ = ["PlainDisplay", "RichDisplay", "make_display"]
 
 
-def _summary(result: Mapping[str, Any] | None) -> str:
+def _summary(result: RunResult | None) -> str:
     if not result:
         return ""
-    if result.get("status") == "ok":
-        mAP = (result.get("metrics") or {}).get("mAP")
+    if result.ok:
+        mAP = result.metric("mAP")
         return f"mAP {mAP:.1f}" if mAP is not None else "ok"
-    return f"FAILED: {str(result.get('error', '?')).splitlines()[0][:160]}"
+    return f"FAILED: {str(result.error or '?').splitlines()[0][:160]}"
 
 
 class PlainDisplay:
@@ -43,7 +45,7 @@ class PlainDisplay:
     def update(self, run: str, progress: Mapping[str, Any] | None) -> None:
         pass  # plain output stays short: start and finish lines only
 
-    def finish(self, run: str, result: Mapping[str, Any] | None, seconds: float) -> None:
+    def finish(self, run: str, result: RunResult | None, seconds: float) -> None:
         self.done += 1
         self._line(f"[{self.done}/{self.total}] {run}: {_summary(result)} ({seconds:.0f} s)")
 
@@ -102,7 +104,7 @@ class RichDisplay:
             phase=label,
         )
 
-    def finish(self, run: str, result: Mapping[str, Any] | None, seconds: float) -> None:
+    def finish(self, run: str, result: RunResult | None, seconds: float) -> None:
         task = self.tasks.pop(run, None)
         if task is not None:
             self.progress.remove_task(task)

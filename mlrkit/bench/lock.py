@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import IO
 
+from mlrkit.bench.layout import BenchDir
+
 __all__ = ["BenchLock", "BenchLockedError"]
 
 
@@ -34,7 +36,7 @@ class BenchLock:
     """
 
     def __init__(self, work_dir: str | Path) -> None:
-        self.path = Path(work_dir) / "bench.lock"
+        self.path = BenchDir(work_dir).lock
         self._handle: IO[str] | None = None
 
     def acquire(self) -> BenchLock:

@@ -6,14 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mlrkit.bench.results import (
-    ORACLE_ROWS,
-    Summary,
-    metric_value,
-    oracle_rows,
-    run_state,
-    summarize,
-)
+from mlrkit.bench.layout import BenchDir
+from mlrkit.bench.results import ORACLE_ROWS, Summary, oracle_rows, run_state, summarize
 from mlrkit.bench.spec import BenchPlan, FigureSpec
 from mlrkit.bench.tables import Cell, Grid, describe_setup, protocol_notes
 
@@ -29,7 +23,7 @@ def _points(spec: FigureSpec, plan: BenchPlan, results: Mapping[str, Any]):
             runs = plan.runs_of(variant, spec.dataset)
             states = [run_state(results.get(r.run), r) for r in runs]
             values = [
-                metric_value(results[r.run], spec.metric, spec.checkpoint)
+                results[r.run].metric(spec.metric, spec.checkpoint)
                 for r, s in zip(runs, states)
                 if s == "ok"
             ]
@@ -124,7 +118,7 @@ def plot_figure(
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
-    out_dir = Path(work_dir) / "figures"
+    out_dir = BenchDir(work_dir).figures
     out_dir.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
     markers = "osD^v<>p*h"
@@ -194,7 +188,7 @@ def per_class_ap_heatmap(plan: BenchPlan, results: Mapping[str, Any], out_dir: P
             result = results.get(run.run)
             if run.dataset != dataset or run_state(result, run) != "ok":
                 continue
-            for name, value in (result.get("per_class_ap") or {}).items():
+            for name, value in (result.per_class_ap or {}).items():
                 if value is not None:
                     columns.setdefault(run.variant, {}).setdefault(name, []).append(float(value))
         if not columns:

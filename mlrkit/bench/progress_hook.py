@@ -57,36 +57,25 @@ class BenchProgressHook(Hook):
         self._last = now
         _write_json(self.path, {**state, "time": time.time()})
 
-    def before_train(self, runner) -> None:
+    def _training(self, runner, force: bool, phase: str, done: int = 0) -> None:
+        """Write the training state, ``done`` epochs and iterations past the runner's."""
         self._write(
-            True,
-            phase="train",
-            epoch=runner.epoch,
+            force,
+            phase=phase,
+            epoch=runner.epoch + done,
             max_epochs=runner.max_epochs,
-            iter=runner.iter,
+            iter=runner.iter + done,
             max_iters=runner.max_iters,
         )
+
+    def before_train(self, runner) -> None:
+        self._training(runner, True, "train")
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
-        done = runner.iter + 1 >= runner.max_iters
-        self._write(
-            done,
-            phase="train",
-            epoch=runner.epoch + 1,
-            max_epochs=runner.max_epochs,
-            iter=runner.iter + 1,
-            max_iters=runner.max_iters,
-        )
+        self._training(runner, runner.iter + 1 >= runner.max_iters, "train", done=1)
 
     def before_val_epoch(self, runner) -> None:
-        self._write(
-            True,
-            phase="val",
-            epoch=runner.epoch,
-            max_epochs=runner.max_epochs,
-            iter=runner.iter,
-            max_iters=runner.max_iters,
-        )
+        self._training(runner, True, "val")
 
     def after_val_epoch(self, runner, metrics=None) -> None:
         # kept for the worker: when the test split and evaluator are the validation's and

@@ -18,106 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlrkit.bench.layout import BenchDir
+from mlrkit.bench.record import BenchResultWarning, RunResult
 from mlrkit.bench.spec import BenchPlan, RunSpec, plain
 
-__all__ = [
-    "BenchResultWarning",
-    "CHECKPOINTS",
-    "Summary",
-    "load_result",
-    "metric_value",
-    "oracle_figures",
-    "run_state",
-    "summarize",
-]
+__all__ = ["BenchResultWarning", "Summary", "oracle_figures", "run_state", "summarize"]
 
 
-def result_path(work_dir: Path, run: RunSpec) -> Path:
-    return Path(work_dir) / "results" / f"{run.run}.json"
-
-
-class BenchResultWarning(UserWarning):
-    """A result file holds something other than a result; the run is shown as failed."""
-
-
-def _result_problem(result: Any) -> str | None:
-    """What is wrong with the types of a result record, or None when nothing is."""
-    if not isinstance(result, dict):
-        return f"expected a JSON object, got {type(result).__name__}"
-    for key in ("status", "fingerprint"):
-        if key in result and not isinstance(result[key], str):
-            return f"{key!r} is {result[key]!r}, not a string"
-    for key in ("metrics", "per_class_ap"):
-        table = result.get(key)
-        if table is None:
-            continue
-        if not isinstance(table, dict):
-            return f"{key!r} is a {type(table).__name__}, not an object of numbers"
-        for name, value in table.items():
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, (int, float))
-            ):
-                return f"{key}.{name} is {value!r}, not a number"
-    return None
-
-
-def load_result(work_dir: Path, run: RunSpec) -> dict[str, Any] | None:
-    """The result JSON of a run, or None when there is none (or it cannot be read).
-
-    A result whose values have the wrong types (e.g. a metric that is a string) is returned as
-    a failed result naming the file, with a :class:`BenchResultWarning`: the run shows as
-    failed, every other run renders, and ``--retry-failed`` runs it again.
-    """
-    path = result_path(work_dir, run)
-    try:
-        result = json.loads(path.read_text())
-    except (OSError, ValueError, RecursionError):
-        return None
-    problem = _result_problem(result)
-    if problem is None:
-        return result
-    import warnings
-
-    error = f"result file {path} is damaged: {problem}"
-    warnings.warn(
-        f"{error}; run {run.run} is shown as failed (--retry-failed runs it again)",
-        BenchResultWarning,
-        stacklevel=1,  # one place: shown once per file, however often the file is read
-    )
-    fingerprint = result.get("fingerprint") if isinstance(result, dict) else None
-    return {"status": "failed", "fingerprint": fingerprint, "error": error}
-
-
-def run_state(result: Mapping[str, Any] | None, run: RunSpec) -> str:
+def run_state(result: RunResult | None, run: RunSpec) -> str:
     """``"ok"``, ``"failed"``, ``"stale"`` or ``"todo"`` (see the module docstring)."""
     if result is None:
         return "todo"
-    if result.get("fingerprint") != run.fingerprint:
+    if result.fingerprint != run.fingerprint:
         return "stale"
-    return "ok" if result.get("status") == "ok" else "failed"
-
-
-CHECKPOINTS = ("selected", "last")
-
-
-def metric_value(
-    result: Mapping[str, Any], metric: str, checkpoint: str = "selected"
-) -> float | None:
-    """A test figure of a result: one of the 13 figures, or ``AP/<class>`` (per-class AP).
-
-    Args:
-        result: a run's result.
-        metric: the figure.
-        checkpoint: ``"selected"`` (the checkpoint the protocol selected) or ``"last"`` (the
-            last epoch's checkpoint; results written before it was recorded have none).
-    """
-    if checkpoint == "last":
-        result = result.get("last") or {}
-    if metric.startswith("AP/"):
-        value = (result.get("per_class_ap") or {}).get(metric[3:])
-    else:
-        value = (result.get("metrics") or {}).get(metric)
-    return None if value is None else float(value)
+    return "ok" if result.ok else "failed"
 
 
 @dataclass
@@ -162,15 +76,26 @@ def _loader_dataset(cfg: Mapping[str, Any], *loaders: str) -> dict[str, Any] | N
     return None
 
 
+def has_oracles(dataset: Mapping[str, Any]) -> bool:
+    """Whether the dataset a config entry builds has oracles (asked of its class)."""
+    from mlrkit.registry import DATASETS
+
+    try:
+        kind = DATASETS.get(dataset.get("type"))
+    except (KeyError, TypeError, RuntimeError):  # no type, or one not registered here
+        return False
+    return bool(getattr(kind, "has_oracles", False))
+
+
 def oracle_setting(cfg: Mapping[str, Any]) -> dict[str, Any] | None:
     """What the oracles of a run depend on: its train and test splits and metric conventions.
 
-    None when the run's train data is not the built-in ``SyntheticScenes`` (no oracles).
+    None when the run's train dataset has no oracles (its ``has_oracles`` is False).
     """
     cfg = plain(cfg)
     train = _loader_dataset(cfg, "train_dataloader")
     test = _loader_dataset(cfg, "test_dataloader", "val_dataloader")
-    if train is None or test is None or train.get("type") != "SyntheticScenes":
+    if train is None or test is None or not has_oracles(train):
         return None
     evaluator = cfg.get("test_evaluator") or cfg.get("val_evaluator") or {}
     if isinstance(evaluator, list):
@@ -192,7 +117,7 @@ def oracle_figures(work_dir: Path, setting: Mapping[str, Any]) -> dict[str, dict
     :func:`mlrkit.datasets.oracles.oracle_logits` and the models' metric conventions, and
     cached as ``oracles/<key>.json`` in the bench work dir.
     """
-    path = Path(work_dir) / "oracles" / f"{oracle_key(setting)}.json"
+    path = BenchDir(work_dir).oracles / f"{oracle_key(setting)}.json"
     try:
         cached = json.loads(path.read_text())
         if cached.get("setting") == json.loads(json.dumps(setting)):

@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -38,29 +38,14 @@ __all__ = [
     "slug",
 ]
 
+# the keys of the bench dict and its quick dict; a variant, table, row, column, figure or
+# series may have the fields of its dataclass below (Variant, TableSpec, ...)
 BENCH_KEYS = {
-    "name",
-    "base",
-    "seeds",
-    "seed_keys",
-    "overrides",
-    "variants",
-    "quick",
-    "tables",
-    "figures",
+    "name", "base", "seeds", "seed_keys", "overrides", "variants", "quick", "tables", "figures",
     "datasets",
-}
-VARIANT_KEYS = {"name", "base", "overrides"}
-QUICK_KEYS = {"overrides", "seeds", "variants"}
-TABLE_KEYS = {
-    "name", "title", "paper", "paper_setting", "row_header", "rows", "columns", "cited",
-    "checkpoint",
 }  # fmt: skip
-ROW_KEYS = {"variant", "paper"}
-COLUMN_KEYS = {"metric", "header", "paper", "dataset"}
-FIGURE_KEYS = {"name", "title", "metric", "x_label", "series", "dataset", "paper", "checkpoint"}
+QUICK_KEYS = {"overrides", "seeds", "variants"}
 CHECKPOINTS = ("selected", "last")
-SERIES_KEYS = {"label", "points"}
 
 
 class BenchConfigError(ValueError):
@@ -138,15 +123,7 @@ class RunSpec:
     fingerprint: str
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "run": self.run,
-            "variant": self.variant,
-            "dataset": self.dataset,
-            "seed": self.seed,
-            "base": self.base,
-            "overrides": self.overrides,
-            "fingerprint": self.fingerprint,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -243,18 +220,17 @@ def _where(*parts: Any) -> str:
     return "bench." + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)[1:]
 
 
-def _unknown(node: Mapping, allowed: set[str], where: str) -> None:
-    extra = sorted(set(node) - allowed)
+def _mapping(node: Any, where: str, keys: type | set[str] | None = None) -> Mapping:
+    """``node``, checked to be a dict with no keys but ``keys`` (a set, or a dataclass's fields)."""
+    if not isinstance(node, Mapping):
+        raise BenchConfigError(f"{where} must be a dict, got {type(node).__name__}")
+    allowed = keys if isinstance(keys, set) or keys is None else {f.name for f in fields(keys)}
+    extra = sorted(set(node) - allowed) if allowed is not None else []
     if extra:
         raise BenchConfigError(
             f"{where} has unknown key(s) {', '.join(map(repr, extra))}; allowed: "
             f"{', '.join(sorted(allowed))}"
         )
-
-
-def _mapping(node: Any, where: str) -> Mapping:
-    if not isinstance(node, Mapping):
-        raise BenchConfigError(f"{where} must be a dict, got {type(node).__name__}")
     return node
 
 
@@ -309,8 +285,7 @@ def _variants(spec: Mapping, here: Path, default_base: str | None) -> list[Varia
     out: list[Variant] = []
     for i, node in enumerate(_list(spec.get("variants"), _where("variants"))):
         where = _where("variants", i)
-        node = _mapping(node, where)
-        _unknown(node, VARIANT_KEYS, where)
+        node = _mapping(node, where, Variant)
         name = _name(node.get("name"), where + ".name")
         base = node.get("base", default_base)
         if base is None:
@@ -353,11 +328,14 @@ _CLASSES: dict[str, tuple[str, ...]] = {}
 
 
 def _classes(cfg: Config) -> tuple[str, ...] | None:
-    """The label names of a config's train data, when they are known without data files."""
-    dataset = (cfg.get("train_dataloader") or {}).get("dataset")
-    if not isinstance(dataset, Mapping) or plain(dataset.get("type")) != "SyntheticScenes":
-        return None
+    """The label names of a config's train data, when they are known without data files (a
+    dataset with oracles renders its own images)."""
+    from mlrkit.bench.results import has_oracles
     from mlrkit.registry import DATASETS
+
+    dataset = (cfg.get("train_dataloader") or {}).get("dataset")
+    if not isinstance(dataset, Mapping) or not has_oracles(plain(dataset)):
+        return None
 
     node = plain(dataset)
     node["num_samples"] = 1
@@ -390,8 +368,7 @@ def _tables(spec: Mapping, plan: BenchPlan) -> list[TableSpec]:
     seen: set[str] = set()
     for i, node in enumerate(_list(spec.get("tables", []), _where("tables"), non_empty=False)):
         where = _where("tables", i)
-        node = _mapping(node, where)
-        _unknown(node, TABLE_KEYS, where)
+        node = _mapping(node, where, TableSpec)
         name = _name(node.get("name"), where + ".name")
         if slug(name) != name or name in seen:
             raise BenchConfigError(
@@ -403,45 +380,21 @@ def _tables(spec: Mapping, plan: BenchPlan) -> list[TableSpec]:
         rows: list[RowSpec] = []
         for j, row in enumerate(_list(node.get("rows"), where + ".rows")):
             rwhere = f"{where}.rows[{j}]"
-            row = _mapping(row, rwhere)
-            _unknown(row, ROW_KEYS, rwhere)
+            row = _mapping(row, rwhere, RowSpec)
             variant = _name(row.get("variant"), rwhere + ".variant")
             if variant not in known:
                 raise BenchConfigError(
                     f"{rwhere}: no variant {variant!r}; the variants are: {', '.join(known)}"
                 )
-            paper_row = row.get("paper")
-            if paper_row is not None:
-                if printed is None:
-                    raise BenchConfigError(
-                        f"{rwhere} names paper row {paper_row!r} but the table has no paper "
-                        "table; set the table's paper key or drop the row's paper"
-                    )
-                if paper_row not in printed["rows"]:
-                    raise BenchConfigError(
-                        f"{rwhere}: the paper table {paper_key} has no row {paper_row!r}; its "
-                        f"rows are: {', '.join(printed['rows'])}"
-                    )
+            paper_row = _printed(row.get("paper"), "row", printed, paper_key, rwhere)
             if variant in plan.active:
                 rows.append(RowSpec(variant, paper_row))
         columns: list[ColumnSpec] = []
         for j, col in enumerate(_list(node.get("columns"), where + ".columns")):
             cwhere = f"{where}.columns[{j}]"
-            col = _mapping(col, cwhere)
-            _unknown(col, COLUMN_KEYS, cwhere)
+            col = _mapping(col, cwhere, ColumnSpec)
             metric = _name(col.get("metric"), cwhere + ".metric")
-            paper_col = col.get("paper")
-            if paper_col is not None:
-                if printed is None:
-                    raise BenchConfigError(
-                        f"{cwhere} names paper column {paper_col!r} but the table has no paper "
-                        "table"
-                    )
-                if paper_col not in printed["columns"]:
-                    raise BenchConfigError(
-                        f"{cwhere}: the paper table {paper_key} has no column {paper_col!r}; "
-                        f"its columns are: {', '.join(printed['columns'])}"
-                    )
+            paper_col = _printed(col.get("paper"), "column", printed, paper_key, cwhere)
             dataset = _dataset_of(col.get("dataset"), datasets, cwhere)
             for row in rows:
                 run = plan.runs_of(row.variant, dataset)[0]
@@ -473,6 +426,25 @@ def _tables(spec: Mapping, plan: BenchPlan) -> list[TableSpec]:
             )
         )
     return tables
+
+
+def _printed(
+    name: Any, kind: str, printed: Mapping | None, paper_key: str | None, where: str
+) -> str | None:
+    """A row or column (``kind``) of the paper table ``printed`` that an entry names, or None."""
+    if name is None:
+        return None
+    if printed is None:
+        raise BenchConfigError(
+            f"{where} names paper {kind} {name!r} but the table has no paper table; set the "
+            f"table's paper key or drop the {kind}'s paper"
+        )
+    if name not in printed[kind + "s"]:
+        raise BenchConfigError(
+            f"{where}: the paper table {paper_key} has no {kind} {name!r}; its {kind}s are: "
+            f"{', '.join(printed[kind + 's'])}"
+        )
+    return name
 
 
 def _checkpoint(node: Mapping, where: str) -> str:
@@ -510,8 +482,7 @@ def _figures(spec: Mapping, plan: BenchPlan) -> list[FigureSpec]:
     datasets = list(plan.datasets or [])
     for i, node in enumerate(_list(spec.get("figures", []), _where("figures"), non_empty=False)):
         where = _where("figures", i)
-        node = _mapping(node, where)
-        _unknown(node, FIGURE_KEYS, where)
+        node = _mapping(node, where, FigureSpec)
         name = _name(node.get("name"), where + ".name")
         if slug(name) != name:
             raise BenchConfigError(f"{where}.name {name!r} must be file-name safe")
@@ -520,8 +491,7 @@ def _figures(spec: Mapping, plan: BenchPlan) -> list[FigureSpec]:
         series: list[SeriesSpec] = []
         for j, s in enumerate(_list(node.get("series"), where + ".series")):
             swhere = f"{where}.series[{j}]"
-            s = _mapping(s, swhere)
-            _unknown(s, SERIES_KEYS, swhere)
+            s = _mapping(s, swhere, SeriesSpec)
             label = _name(s.get("label"), swhere + ".label")
             points: list[tuple[float, str]] = []
             for k, point in enumerate(_list(s.get("points"), swhere + ".points")):
@@ -604,12 +574,10 @@ def load_bench(
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise ValueError(f"--threads must be a positive integer, got {threads!r}")
     path = Path(path).resolve()
-    spec = _read(path)
-    _unknown(spec, BENCH_KEYS, "bench")
+    spec = _mapping(_read(path), "bench", BENCH_KEYS)
     here = path.parent
     variants = _variants(spec, here, spec.get("base"))
-    quick_spec = _mapping(spec.get("quick") or {}, "bench.quick")
-    _unknown(quick_spec, QUICK_KEYS, "bench.quick")
+    quick_spec = _mapping(spec.get("quick") or {}, "bench.quick", QUICK_KEYS)
     active = [v.name for v in variants]
     if quick and "quick" not in spec:
         raise BenchConfigError(

@@ -23,10 +23,10 @@ from typing import Any
 from tabulate import tabulate
 
 from mlrkit.bench.paper import paper_sources, paper_table
+from mlrkit.bench.record import RunResult
 from mlrkit.bench.results import (
     ORACLE_ROWS,
     Summary,
-    metric_value,
     oracle_rows,
     run_oracles,
     run_state,
@@ -231,12 +231,12 @@ def _source(states: Sequence[str], seeds: int) -> str:
     return f"ours ({', '.join(parts)})"
 
 
-def _share(result: Mapping[str, Any], oracles: Mapping[str, Mapping[str, float]] | None):
+def _share(result: RunResult, oracles: Mapping[str, Mapping[str, float]] | None):
     from mlrkit.datasets.oracles import share_of_gap
 
     if oracles is None:
         return None
-    value = metric_value(result, "mAP")
+    value = result.metric("mAP")
     if value is None:
         return None
     share = share_of_gap(value, oracles["pixels-only"]["mAP"], oracles["pixels+context"]["mAP"])
@@ -246,7 +246,7 @@ def _share(result: Mapping[str, Any], oracles: Mapping[str, Mapping[str, float]]
 def build_table(
     spec: TableSpec,
     plan: BenchPlan,
-    results: Mapping[str, Mapping[str, Any] | None],
+    results: Mapping[str, RunResult | None],
     work_dir: Path,
 ) -> Grid:
     """The table ``spec`` from the runs' results (``{run id: result or None}``).
@@ -274,7 +274,7 @@ def build_table(
                 for r, s in zip(runs, states)
                 if s == "ok" and (col.dataset is None or r.dataset == col.dataset)
             ]
-            values = (metric_value(x, col.metric, spec.checkpoint) for x in mine)
+            values = (x.metric(col.metric, spec.checkpoint) for x in mine)
             cells.append(Cell.of(summarize(values), empty))
         if oracles is not None:
             shares = [
@@ -345,20 +345,8 @@ def _printed_row(
 
 
 def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: Any) -> list[str]:
-    described: dict[str, list[str]] = {}
-    for run in runs:
-        if run.seed != plan.seeds[0]:
-            continue
-        text = describe_setup(plan.configs[run.run]._cfg_dict)
-        label = run.variant + (f" on {run.dataset}" if run.dataset else "")
-        described.setdefault(text, []).append(label)
-    ours = _joined(described)
-    conventions: dict[str, list[str]] = {}
-    for run in runs:
-        if run.seed == plan.seeds[0]:
-            text = describe_conventions(plan.configs[run.run]._cfg_dict)
-            label = run.variant + (f" on {run.dataset}" if run.dataset else "")
-            conventions.setdefault(text, []).append(label)
+    ours = _joined(_described(plan, runs, describe_setup))
+    conventions = _described(plan, runs, describe_conventions)
     seeds = ", ".join(str(s) for s in plan.seeds)
     notes = [
         f"Ours: {ours}; seeds {seeds}"
@@ -403,6 +391,16 @@ def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: A
             "only) / (pixels + context - pixels only)."
         )
     return notes
+
+
+def _described(plan: BenchPlan, runs: Sequence[RunSpec], describe) -> dict[str, list[str]]:
+    """``{description: [runs it describes]}`` of the first seed's runs."""
+    out: dict[str, list[str]] = {}
+    for run in runs:
+        if run.seed == plan.seeds[0]:
+            label = run.variant + (f" on {run.dataset}" if run.dataset else "")
+            out.setdefault(describe(plan.configs[run.run]._cfg_dict), []).append(label)
+    return out
 
 
 def _joined(described: Mapping[str, list[str]]) -> str:

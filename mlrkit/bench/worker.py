@@ -1,7 +1,8 @@
 """One bench run in its own process: ``python -m mlrkit.bench.worker RUN_DIR/spec.json``.
 
-The worker loads the run's base config, applies its overrides (strict: every key must exist),
-trains through :func:`mlrkit.engine.experiment.train` (resuming the run's own work dir when a
+The worker loads the run's resolved config, which the bench wrote beside the spec
+(``config.py``: base + overrides + seed, checked and fingerprinted when the bench planned), trains
+through :func:`mlrkit.engine.experiment.train` (resuming the run's own work dir when a
 previous attempt left a checkpoint), tests the selected checkpoint (best on the val split under
 ``protocol="held_out"``, on the test split under ``"paper"``) and the last epoch's through
 :func:`mlrkit.engine.experiment.test`, and writes ``results/<run>.json`` atomically: the config,
@@ -10,7 +11,8 @@ the selected and of the last checkpoint, wall time, parameter counts, versions a
 anything fails it writes a failed result instead, with the error and the tail of its log.
 
 Under ``--launcher pytorch`` (started by ``torch.distributed.run``) or ``--launcher slurm``
-(under ``srun``) every rank trains; rank 0 writes the progress and result files.
+(under ``srun``) every rank trains; rank 0 picks the checkpoints to test and tells the other
+ranks (so that all take the same test passes), and writes the progress and result files.
 
 A local worker dies with the bench that started it (``MLRKIT_BENCH_PARENT``: a watchdog thread
 and, on Linux, the parent-death signal), so a killed bench leaves no orphan behind to run a
@@ -20,6 +22,7 @@ second copy of the same run.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import sys
@@ -27,10 +30,11 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Any
 
 import mlrkit
+from mlrkit.bench.layout import RunDir
 from mlrkit.bench.progress_hook import process_rank
+from mlrkit.bench.record import RunResult
 from mlrkit.bench.spec import plain
 
 __all__ = ["log_tail", "main", "process_start_time", "run"]
@@ -84,12 +88,6 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, name="bench-watchdog", daemon=True).start()
 
 
-def _write_json(path: Path, payload: Any) -> None:
-    from mlrkit.engine.experiment import write_json_atomic
-
-    write_json_atomic(path, payload)
-
-
 # -- one run ---------------------------------------------------------------------------------
 def _best_checkpoint(work_dir: Path) -> Path:
     """The checkpoint the CheckpointHook kept as best, else the last one written."""
@@ -132,15 +130,43 @@ def _parameters(runner) -> dict[str, int]:
     return out
 
 
-def _load(spec: dict[str, Any], progress: Path):
+def _load(run_dir: RunDir, base: str):
+    """The run's resolved config (written by the bench), with the progress hook added."""
     import mlrkit.bench.progress_hook  # noqa: F401 (registers BenchProgressHook)
-    from mlrkit.engine.config import load_config
+    from mlrkit.bench.run_config import read_run_config
 
-    cfg = load_config(spec["base"], spec["overrides"], strict=True)
-    hooks = list(cfg.get("custom_hooks") or [])
-    hooks.append(dict(type="BenchProgressHook", path=str(progress)))
-    cfg.custom_hooks = hooks
+    cfg = read_run_config(run_dir.config, base)
+    cfg.custom_hooks = [
+        *(cfg.get("custom_hooks") or []),
+        dict(type="BenchProgressHook", path=str(run_dir.progress)),
+    ]
     return cfg
+
+
+def _agreed(runner, work_dir: Path) -> tuple[Path, Path, dict[str, float] | None]:
+    """(selected checkpoint, last checkpoint, test figures already computed or None).
+
+    Rank 0 decides once every rank has finished training and broadcasts its answer: the
+    checkpoints are written by rank 0 alone, and a rank that looked for them on its own could
+    take another path (one test pass instead of two, or none) and leave the others waiting in
+    a collective of a test Runner it never builds.
+    """
+    from mmengine.dist import barrier, broadcast_object_list, get_rank
+
+    barrier()
+    choice: list = [None]
+    if get_rank() == 0:
+        try:
+            checkpoint = _best_checkpoint(work_dir)
+            last = _last_checkpoint(work_dir) or checkpoint
+            choice = [(str(checkpoint), str(last), validated_test_metrics(runner, checkpoint))]
+        except Exception as err:  # every rank fails with it, none waits for the others
+            choice = [err]
+    broadcast_object_list(choice)
+    if isinstance(choice[0], Exception):
+        raise choice[0]
+    checkpoint, last, metrics = choice[0]
+    return Path(checkpoint), Path(last), metrics
 
 
 def validated_test_metrics(runner, checkpoint: Path) -> dict[str, float] | None:
@@ -199,123 +225,97 @@ def run(spec_path: str | Path, launcher: str = "none") -> int:
     """
     spec_path = Path(spec_path)
     spec = json.loads(spec_path.read_text())
-    run_dir = spec_path.parent
-    work_dir = run_dir / "work"
-    result_path = Path(spec["result"])
-    progress = run_dir / "progress.json"
+    run_dir = RunDir(spec_path.parent)
+    work_dir = run_dir.work
     threads = int(spec.get("threads") or 0)
     started = time.time()
-    record: dict[str, Any] = {
-        "run": spec["run"],
-        "variant": spec["variant"],
-        "dataset": spec["dataset"],
-        "seed": spec["seed"],
-        "fingerprint": spec["fingerprint"],
-        "attempt": spec.get("attempt"),
-        "base": spec["base"],
-        "overrides": spec["overrides"],
-        "launcher": launcher,
-    }
+    identity = ("run", "variant", "dataset", "seed", "fingerprint", "attempt", "base", "overrides")
+    record = RunResult("failed", launcher=launcher, **{k: spec.get(k) for k in identity})
     rank = process_rank()
     try:
         import torch
 
         if threads > 0:
             torch.set_num_threads(threads)
-        from mlrkit.engine.experiment import test, train
+        from mlrkit.engine.experiment import test, train, write_json_atomic
         from mlrkit.engine.hooks import collect_versions, git_commit
         from mlrkit.engine.recipe import recipe_name
         from mlrkit.engine.selection import selection_record
         from mlrkit.plugins import load_plugins
 
         load_plugins()
-        cfg = _load(spec, progress)
+        cfg = _load(run_dir, spec["base"])
         # the run's own checkpoints (the pointer is relative: a moved or copied bench dir
         # resumes from its own files, never from another dir's)
-        record["resumed"] = (work_dir / "last_checkpoint").is_file()
+        record.resumed = (work_dir / "last_checkpoint").is_file()
         t0 = time.perf_counter()
-        runner = train(cfg, work_dir=str(work_dir), launcher=launcher, resume_or_start=True)
+        runner = train(
+            copy.deepcopy(cfg), work_dir=str(work_dir), launcher=launcher, resume_or_start=True
+        )
         train_s = time.perf_counter() - t0
         parameters = _parameters(runner)
         world_size = runner.world_size
         config = runner.cfg
-        checkpoint = _best_checkpoint(work_dir)
-        metrics = validated_test_metrics(runner, checkpoint)
-        last = _last_checkpoint(work_dir) or checkpoint
+        checkpoint, last, metrics = _agreed(runner, work_dir)
         del runner
         t1 = time.perf_counter()
-        record["evaluated_by"] = "test pass" if metrics is None else "final validation pass"
-        if metrics is None:
-            metrics = test(
-                _load(spec, progress),
-                str(checkpoint),
-                work_dir=str(work_dir / "test"),
-                launcher=launcher,
+
+        def test_figures(weights: Path, folder: str):
+            tested = test(
+                copy.deepcopy(cfg), str(weights), work_dir=str(work_dir / folder), launcher=launcher
             )
-        figures, per_class = _split_metrics(metrics)
+            return _split_metrics(tested)
+
+        record.evaluated_by = "test pass" if metrics is None else "final validation pass"
+        figures, per_class = (
+            _split_metrics(metrics) if metrics is not None else test_figures(checkpoint, "test")
+        )
         if last.resolve() == checkpoint.resolve():
             last_figures, last_per_class = figures, per_class
         else:  # the last epoch's test figures, whatever was selected
-            last_figures, last_per_class = _split_metrics(
-                test(
-                    _load(spec, progress),
-                    str(last),
-                    work_dir=str(work_dir / "test_last"),
-                    launcher=launcher,
-                )
-            )
+            last_figures, last_per_class = test_figures(last, "test_last")
         test_s = time.perf_counter() - t1
         protocol = config.get("protocol", "held_out")
         selection = selection_record(work_dir, checkpoint)
         selection["split"] = "val" if protocol == "held_out" else "test"
-        record.update(
-            status="ok",
-            protocol=protocol,
-            recipe=recipe_name(config),
-            mixed_precision=config.get("mixed_precision"),
-            selection=selection,
-            metrics=figures,
-            per_class_ap=per_class,
-            last={
-                **selection_record(work_dir, last),
-                "metrics": last_figures,
-                "per_class_ap": last_per_class,
-            },
-            checkpoint=str(checkpoint.relative_to(run_dir)),
-            config=plain(config._cfg_dict),
-            wall_time_s={"train": train_s, "test": test_s, "total": time.time() - started},
-            parameters=parameters,
-            world_size=world_size,
-            threads=torch.get_num_threads(),
-            versions=collect_versions(),
-            git_commit=git_commit(Path(mlrkit.__file__).parent),
-            finished=time.time(),
-        )
+        record.status = "ok"
+        record.protocol = protocol
+        record.recipe = recipe_name(config)
+        record.mixed_precision = config.get("mixed_precision")
+        record.selection = selection
+        record.metrics, record.per_class_ap = figures, per_class
+        last_record = selection_record(work_dir, last)
+        record.last = {**last_record, "metrics": last_figures, "per_class_ap": last_per_class}
+        record.checkpoint = str(checkpoint.relative_to(run_dir.path))
+        record.config = plain(config._cfg_dict)
+        record.wall_time_s = {"train": train_s, "test": test_s, "total": time.time() - started}
+        record.parameters = parameters
+        record.world_size = world_size
+        record.threads = torch.get_num_threads()
+        record.versions = collect_versions()
+        record.git_commit = git_commit(Path(mlrkit.__file__).parent)
         if rank == 0:
-            _write_json(result_path, record)
-            _write_json(progress, {"phase": "done", "time": time.time()})
+            record.write(Path(spec["result"]))
+            write_json_atomic(run_dir.progress, {"phase": "done", "time": time.time()})
         return 0
     except Exception as err:  # record any failure: the bench shows it and goes on
         text = traceback.format_exc()
         print(text, file=sys.stderr, flush=True)
         if rank == 0:
-            record.update(
-                status="failed",
-                error=f"{type(err).__name__}: {err}",
-                traceback=text.splitlines()[-20:],
-                log_tail=log_tail(run_dir / "worker.log"),
-                wall_time_s={"total": time.time() - started},
-                finished=time.time(),
-            )
-            _write_json(result_path, record)
+            record.status = "failed"
+            record.error = f"{type(err).__name__}: {err}"
+            record.traceback = text.splitlines()[-20:]
+            record.log_tail = log_tail(run_dir.log)
+            record.wall_time_s = {"total": time.time() - started}
+            record.write(Path(spec["result"]))
         return 1
 
 
-def _run_lock(run_dir: Path, wait_s: float = 30.0):
+def _run_lock(path: Path, wait_s: float = 30.0):
     """Hold ``run.lock`` for the life of this process: one worker per run, ever at once."""
     import fcntl
 
-    handle = open(run_dir / "run.lock", "a+")  # noqa: SIM115 (held until exit)
+    handle = open(path, "a+")  # noqa: SIM115 (held until exit)
     deadline = time.monotonic() + wait_s
     while True:
         try:
@@ -324,7 +324,7 @@ def _run_lock(run_dir: Path, wait_s: float = 30.0):
         except BlockingIOError:
             if time.monotonic() > deadline:
                 raise RuntimeError(
-                    f"another worker holds {run_dir / 'run.lock'}: the run is running already"
+                    f"another worker holds {path}: the run is running already"
                 ) from None
             time.sleep(0.5)
 
@@ -341,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     if not spec_path.is_file():
         print(f"mlrkit bench worker: error: {spec_path} does not exist", file=sys.stderr)
         return 2
-    lock = _run_lock(spec_path.parent) if process_rank() == 0 else None
+    lock = _run_lock(RunDir(spec_path.parent).lock) if process_rank() == 0 else None
     try:
         return run(spec_path, launcher=args.launcher)
     finally:

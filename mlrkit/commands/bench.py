@@ -66,9 +66,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from mlrkit.bench.execute import BenchOptions, default_work_dir, describe_plan, run_bench
     from mlrkit.bench.launch import LaunchOptions, SlurmOptions
     from mlrkit.bench.lock import BenchLockedError
-    from mlrkit.bench.runner import BenchOptions, default_work_dir, describe_plan, run_bench
     from mlrkit.bench.spec import load_bench
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]

@@ -78,6 +78,10 @@ class MultiLabelDataset(Dataset):
     #: Short name used in cache keys and result files; subclasses override.
     dataset_name: str = "multilabel"
 
+    #: Whether the dataset records what it rendered (visual identities), so that the oracle
+    #: ceilings of :mod:`mlrkit.datasets.oracles` can be computed on it; procedural data only.
+    has_oracles: bool = False
+
     def __init__(
         self,
         pipeline: Sequence[dict | Callable] | None = None,

@@ -368,6 +368,7 @@ class SyntheticScenes(MultiLabelDataset):
     """
 
     dataset_name = "synthetic"
+    has_oracles = True  # it knows which glyphs each image shows
 
     def __init__(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from mlrkit.bench.display import PlainDisplay, RichDisplay, make_display
+from mlrkit.bench.record import RunResult
 
 
 def events(display) -> None:
@@ -14,9 +15,9 @@ def events(display) -> None:
                                 "max_iters": 6})  # fmt: skip
     display.update("a__seed0", {"phase": "test", "iter": 1, "max_iters": 2})
     display.update("a__seed0", None)  # no progress file yet
-    display.finish("a__seed0", {"status": "ok", "metrics": {"mAP": 81.25}}, 12.0)
+    display.finish("a__seed0", RunResult("ok", metrics={"mAP": 81.25}), 12.0)
     display.start("b__seed0")
-    display.finish("b__seed0", {"status": "failed", "error": "ValueError: bad\nmore"}, 3.0)
+    display.finish("b__seed0", RunResult("failed", error="ValueError: bad\nmore"), 3.0)
     display.close()
 
 
@@ -51,7 +52,7 @@ def test_rich_bars_follow_the_runs():
     display.update("a__seed0", {"phase": "done"})
     task = bar(display, "a__seed0")
     assert (task.completed, task.total, task.fields["phase"]) == (6, 6, "done")
-    display.finish("a__seed0", {"status": "ok", "metrics": {"mAP": 81.25}}, 12.0)
+    display.finish("a__seed0", RunResult("ok", metrics={"mAP": 81.25}), 12.0)
     assert "a__seed0" not in display.tasks
     assert next(t for t in display.progress.tasks if t.id == display.overall).completed == 1
     display.start("b__seed0")  # a bar added after one was removed

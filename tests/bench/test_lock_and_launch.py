@@ -11,6 +11,7 @@ import textwrap
 
 import pytest
 
+from mlrkit.bench.execute import BenchOptions, run_bench
 from mlrkit.bench.launch import (
     LaunchOptions,
     SlurmOptions,
@@ -20,7 +21,6 @@ from mlrkit.bench.launch import (
     worker_env,
 )
 from mlrkit.bench.lock import BenchLock, BenchLockedError
-from mlrkit.bench.runner import BenchOptions, run_bench
 from mlrkit.bench.spec import load_bench
 
 from .conftest import mlrkit_bench

@@ -10,7 +10,7 @@ import io
 
 import pytest
 
-from mlrkit.bench.runner import render_outputs
+from mlrkit.bench.report import render_outputs
 from mlrkit.bench.spec import load_bench
 from mlrkit.engine.experiment import write_json_atomic
 from mlrkit.metrics.functional import metric_names

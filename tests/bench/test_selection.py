@@ -45,7 +45,10 @@ class ValAgainstTestHook(Hook):
 
 
 def test_held_out_reports_the_val_best_checkpoint_not_the_test_best(tmp_path):
+    from mlrkit.bench.layout import RunDir
+    from mlrkit.bench.run_config import write_run_config
     from mlrkit.bench.worker import run
+    from mlrkit.engine.config import load_config
 
     overrides = dict(
         TINY,
@@ -71,6 +74,8 @@ def test_held_out_reports_the_val_best_checkpoint_not_the_test_best(tmp_path):
         "threads": 0,  # leave this process's thread count alone
     }
     (run_dir / "spec.json").write_text(json.dumps(spec))
+    # the resolved config, as the bench writes it beside the spec
+    write_run_config(load_config(POOLED, overrides, strict=True), RunDir(run_dir).config)
     TEST_MAPS.clear()
     assert run(run_dir / "spec.json") == 0
     result = json.loads((tmp_path / "results" / "r.json").read_text())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from mlrkit.bench.record import RunResult
 from mlrkit.bench.results import oracle_key, oracle_setting
 from mlrkit.bench.spec import load_bench
 from mlrkit.bench.tables import build_table, render, to_csv, to_latex, to_markdown
@@ -21,6 +22,11 @@ ORACLES = {
     "pixels-only": {"mAP": 60.0, "CF1@3": 50.0},
     "pixels+context": {"mAP": 90.0, "CF1@3": 85.0},
 }
+
+
+def records(results: dict) -> dict:
+    """The results as the bench reads them from their files."""
+    return {k: None if v is None else RunResult.from_json(v) for k, v in results.items()}
 
 
 def hand_made(tiny_bench, tmp_path):
@@ -64,7 +70,7 @@ def hand_made(tiny_bench, tmp_path):
 
 def test_exact_text_of_the_three_formats(tiny_bench, tmp_path):
     plan, results, work = hand_made(tiny_bench, tmp_path)
-    grid = build_table(plan.tables[0], plan, results, work)
+    grid = build_table(plan.tables[0], plan, records(results), work)
     assert to_markdown(grid) == (EXPECTED / "t3.md").read_text()
     assert to_latex(grid) == (EXPECTED / "t3.tex").read_text()
     assert to_csv(grid) == (EXPECTED / "t3.csv").read_text()
@@ -76,7 +82,7 @@ def test_exact_text_of_the_three_formats(tiny_bench, tmp_path):
 def test_a_result_of_another_config_version_is_not_shown(tiny_bench, tmp_path):
     plan, results, work = hand_made(tiny_bench, tmp_path)
     results["max__seed0"] = dict(results["max__seed0"], fingerprint="0123456789abcdef")
-    md = to_markdown(build_table(plan.tables[0], plan, results, work))
+    md = to_markdown(build_table(plan.tables[0], plan, records(results), work))
     assert "| max                      | failed " in md  # its other seed failed; 75.0 is stale
     assert "75.0" not in md
 
@@ -89,7 +95,7 @@ def test_tables_state_the_protocol_and_paper_tables_carry_their_note(tiny_bench,
         for r in plan.runs
     }
     work = tmp_path / "work"
-    md = to_markdown(build_table(plan.tables[0], plan, results, work))
+    md = to_markdown(build_table(plan.tables[0], plan, records(results), work))
     assert "[avg] Protocol held_out: the checkpoint with the best mAP on the val split" in md
     assert "[paper] Protocol paper: the checkpoint was selected on the test split" in md
     # a table of paper-protocol runs only says so under it
@@ -99,7 +105,7 @@ def test_tables_state_the_protocol_and_paper_tables_carry_their_note(tiny_bench,
         r.run: {"fingerprint": r.fingerprint, "status": "ok", "metrics": {"mAP": 1.0}}
         for r in plan.runs
     }
-    md = to_markdown(build_table(plan.tables[0], plan, results, work))
+    md = to_markdown(build_table(plan.tables[0], plan, records(results), work))
     assert "- Protocol paper: the checkpoint was selected on the test split itself" in md
     assert "optimistic" in md and "held_out: the checkpoint" not in md
 
@@ -119,6 +125,6 @@ def test_a_table_can_show_the_last_epochs_figures(tiny_bench, tmp_path):
             "last": {"epoch": 8, "metrics": {"mAP": 64.0, "CF1@3": 2.0}},
         }
     }
-    md = to_markdown(build_table(plan.tables[0], plan, results, tmp_path / "work"))
+    md = to_markdown(build_table(plan.tables[0], plan, records(results), tmp_path / "work"))
     assert "| 64.0 " in md and "71.0" not in md
     assert "The figures shown are the last epoch's" in md

@@ -1,4 +1,4 @@
-"""Run a bench plan: each unfinished run as its own worker process, then the tables.
+"""Execute a bench plan: each unfinished run as its own worker process, then the report.
 
 The work dir holds everything (see docs/architecture.md, "Bench"). A bench is safe to kill
 and run again: results are written atomically once per run, a run that already has a result
@@ -34,19 +34,17 @@ from mlrkit.bench.launch import (
     worker_command,
     worker_env,
 )
+from mlrkit.bench.layout import BenchDir, RunDir
 from mlrkit.bench.lock import BenchLock
-from mlrkit.bench.results import load_result, result_path, run_state
+from mlrkit.bench.record import RunResult
+from mlrkit.bench.report import read_results, render_outputs
+from mlrkit.bench.results import run_state
+from mlrkit.bench.run_config import write_run_config
 from mlrkit.bench.spec import BenchPlan, RunSpec
 from mlrkit.bench.worker import log_tail
+from mlrkit.engine.experiment import write_json_atomic
 
-__all__ = [
-    "BenchOptions",
-    "default_work_dir",
-    "describe_plan",
-    "render_outputs",
-    "run_bench",
-    "runs_to_do",
-]
+__all__ = ["BenchOptions", "default_work_dir", "describe_plan", "run_bench", "runs_to_do"]
 
 FORMATS = ("md", "tex", "csv")
 
@@ -87,20 +85,17 @@ def default_work_dir(plan: BenchPlan) -> Path:
     return Path("work_dirs") / "bench" / (plan.name + ("_quick" if plan.quick else ""))
 
 
-def run_states(plan: BenchPlan, work_dir: Path) -> dict[str, tuple[str, dict | None]]:
-    """``{run id: (state, result)}`` for every run of the plan."""
-    out = {}
-    for run in plan.runs:
-        result = load_result(work_dir, run)
-        out[run.run] = (run_state(result, run), result)
-    return out
+def run_states(plan: BenchPlan, work_dir: Path) -> dict[str, str]:
+    """``{run id: "ok", "failed", "stale" or "todo"}`` for every run of the plan."""
+    results = read_results(plan, work_dir)
+    return {r.run: run_state(results[r.run], r) for r in plan.runs}
 
 
 def runs_to_do(plan: BenchPlan, work_dir: Path, retry_failed: bool = False) -> list[RunSpec]:
     """Runs without a current result (and failed ones, with ``retry_failed``), in plan order."""
     states = run_states(plan, work_dir)
     wanted = {"todo", "stale"} | ({"failed"} if retry_failed else set())
-    return [r for r in plan.runs if states[r.run][0] in wanted]
+    return [r for r in plan.runs if states[r.run] in wanted]
 
 
 def _slots(
@@ -131,7 +126,7 @@ def describe_plan(plan: BenchPlan, options: BenchOptions) -> str:
     states = run_states(plan, work_dir)
     todo = runs_to_do(plan, work_dir, options.retry_failed)
     jobs, threads, gpus = _slots(plan, options, len(todo))
-    counts = {s: sum(1 for st, _ in states.values() if st == s) for s in ("ok", "failed", "stale")}
+    counts = {s: list(states.values()).count(s) for s in ("ok", "failed", "stale")}
     datasets = f" x {len(plan.datasets)} datasets" if plan.datasets else ""
     lines = [
         f"bench {plan.name} ({plan.path})" + (" [--quick]" if plan.quick else ""),
@@ -158,7 +153,7 @@ def describe_plan(plan: BenchPlan, options: BenchOptions) -> str:
     for run in plan.runs:
         base = os.path.relpath(run.base, here)
         changes = " ".join(f"{k}={json.dumps(v)}" for k, v in run.overrides.items())
-        lines.append(f"  {run.run:<32} {states[run.run][0]:<6} {base}  {changes}")
+        lines.append(f"  {run.run:<32} {states[run.run]:<6} {base}  {changes}")
     for table in plan.tables:
         cols = ", ".join(c.header for c in table.columns)
         rows = ", ".join(f"{r.variant}" + (f" ~ {r.paper}" if r.paper else "") for r in table.rows)
@@ -183,54 +178,50 @@ class _Job:
     log: TextIO
 
 
-def _prepare_run(plan: BenchPlan, run: RunSpec, work_dir: Path, threads: int) -> tuple[Path, str]:
-    """Write ``runs/<run>/spec.json`` for a new attempt; returns (spec path, attempt id).
+def _prepare_run(plan: BenchPlan, run: RunSpec, work_dir: Path, threads: int) -> tuple[RunDir, str]:
+    """Write the run's ``spec.json`` and resolved ``config.py`` for a new attempt.
 
     A run dir left by another version of the config loses its checkpoints (never resumed).
+
+    Returns:
+        (the run's folder, the attempt id).
     """
-    run_dir = work_dir / "runs" / run.run
-    run_dir.mkdir(parents=True, exist_ok=True)
-    spec_path = run_dir / "spec.json"
+    bench_dir = BenchDir(work_dir)
+    run_dir = bench_dir.run(run.run)
+    run_dir.path.mkdir(parents=True, exist_ok=True)
     try:
-        previous = json.loads(spec_path.read_text()).get("fingerprint")
+        previous = json.loads(run_dir.spec.read_text()).get("fingerprint")
     except (OSError, ValueError):
         previous = None
     if previous is not None and previous != run.fingerprint:
-        shutil.rmtree(run_dir / "work", ignore_errors=True)
-    (run_dir / "progress.json").unlink(missing_ok=True)
+        shutil.rmtree(run_dir.work, ignore_errors=True)
+    run_dir.progress.unlink(missing_ok=True)
     attempt = uuid.uuid4().hex[:12]
     spec = {
         **run.to_json(),
         "bench": plan.name,
-        "result": str(result_path(work_dir, run).resolve()),
+        "result": str(bench_dir.result(run.run).resolve()),
         "threads": threads,
         "attempt": attempt,
     }
-    from mlrkit.engine.experiment import write_json_atomic
+    write_run_config(plan.configs[run.run], run_dir.config)
+    write_json_atomic(run_dir.spec, spec)
+    return run_dir, attempt
 
-    write_json_atomic(spec_path, spec)
-    return spec_path, attempt
 
-
-def _record_failure(work_dir: Path, run: RunSpec, attempt: str, error: str) -> dict[str, Any]:
+def _record_failure(work_dir: Path, run: RunSpec, attempt: str, error: str) -> RunResult:
     """The failed result the bench writes when a worker died without writing its own."""
-    from mlrkit.engine.experiment import write_json_atomic
-
-    record = {
-        **run.to_json(),
-        "attempt": attempt,
-        "status": "failed",
-        "error": error,
-        "log_tail": log_tail(work_dir / "runs" / run.run / "worker.log"),
-        "finished": time.time(),
-    }
-    write_json_atomic(result_path(work_dir, run), record)
+    bench_dir = BenchDir(work_dir)
+    record = RunResult.from_json({**run.to_json(), "attempt": attempt})
+    record.error = error
+    record.log_tail = log_tail(bench_dir.run(run.run).log)
+    record.write(bench_dir.result(run.run))
     return record
 
 
-def _read_progress(work_dir: Path, run: RunSpec) -> dict[str, Any] | None:
+def _read_progress(run_dir: RunDir) -> dict[str, Any] | None:
     try:
-        return json.loads((work_dir / "runs" / run.run / "progress.json").read_text())
+        return json.loads(run_dir.progress.read_text())
     except (OSError, ValueError):
         return None
 
@@ -272,12 +263,12 @@ def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> N
             while queue and free:
                 run = queue.popleft()
                 slot = free.pop(0)
-                spec_path, attempt = _prepare_run(plan, run, work_dir, threads)
-                log = open(spec_path.parent / "worker.log", "a")  # noqa: SIM115 (closed below)
+                run_dir, attempt = _prepare_run(plan, run, work_dir, threads)
+                log = open(run_dir.log, "a")  # noqa: SIM115 (closed below)
                 log.write(f"\n==== attempt {attempt} {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
                 log.flush()
                 proc = subprocess.Popen(
-                    worker_command(spec_path, launch),
+                    worker_command(run_dir.spec, launch),
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL,
@@ -287,15 +278,15 @@ def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> N
                 display.start(run.run, f"slot {slot}")
             time.sleep(options.poll_s)
             for job in list(running):
-                display.update(job.run.run, _read_progress(work_dir, job.run))
+                display.update(job.run.run, _read_progress(BenchDir(work_dir).run(job.run.run)))
                 code = job.proc.poll()
                 if code is None:
                     continue
                 job.log.close()
                 running.remove(job)
                 free.append(job.slot)
-                result = load_result(work_dir, job.run)
-                if result is None or result.get("attempt") != job.attempt:
+                result = RunResult.read(BenchDir(work_dir).result(job.run.run))
+                if result is None or result.attempt != job.attempt:
                     how = f"signal {-code}" if code < 0 else f"exit code {code}"
                     result = _record_failure(
                         work_dir,
@@ -317,8 +308,7 @@ def _submit(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions, out: Te
     launch = options.launch
     submitted = queued = 0
     for run in todo:
-        run_dir = work_dir / "runs" / run.run
-        job_file = run_dir / "slurm_job.json"
+        job_file = BenchDir(work_dir).run(run.run).slurm_job
         try:
             job = json.loads(job_file.read_text())
         except (OSError, ValueError):
@@ -326,19 +316,17 @@ def _submit(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions, out: Te
         if job and job.get("fingerprint") == run.fingerprint and slurm_job_active(job["job_id"]):
             queued += 1
             continue
-        spec_path, attempt = _prepare_run(plan, run, work_dir, plan.threads)
-        script = run_dir / "slurm.sh"
+        run_dir, attempt = _prepare_run(plan, run, work_dir, plan.threads)
+        script = run_dir.slurm_script
         script.write_text(
             slurm_script(
-                spec_path.resolve(),
+                run_dir.spec.resolve(),
                 job_name=f"mlrkit-{plan.name}-{run.run}",
-                log=(run_dir / "slurm-%j.log").resolve(),
+                log=run_dir.slurm_log.resolve(),
                 options=launch,
             )
         )
         job_id = submit_slurm(script)
-        from mlrkit.engine.experiment import write_json_atomic
-
         write_json_atomic(
             job_file,
             {
@@ -357,36 +345,6 @@ def _submit(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions, out: Te
     )
 
 
-# -- outputs ---------------------------------------------------------------------------------
-def render_outputs(
-    plan: BenchPlan, work_dir: Path, formats: Sequence[str], out: TextIO | None = None
-) -> list[Path]:
-    """Write every table (``tables/``) and figure (``figures/``); print the Markdown."""
-    from mlrkit.bench.paper import paper_note
-    from mlrkit.bench.plots import figure_grid, per_class_ap_heatmap, plot_figure
-    from mlrkit.bench.tables import build_table, render, to_markdown
-
-    out = out or sys.stdout
-    results = {r.run: load_result(work_dir, r) for r in plan.runs}
-    written: list[Path] = []
-    for table in plan.tables:
-        grid = build_table(table, plan, results, work_dir)
-        written += render(grid, work_dir / "tables", formats).values()
-        print(to_markdown(grid), file=out)
-    for fig in plan.figures:
-        grid = figure_grid(fig, plan, results, work_dir)
-        written += render(grid, work_dir / "figures", formats).values()
-        note = paper_note(fig.paper) if fig.paper else None
-        png = plot_figure(fig, plan, results, work_dir, note)
-        written.append(png)
-        print(to_markdown(grid), file=out)
-        print(f"figure: {png}\n", file=out)
-    heatmaps = per_class_ap_heatmap(plan, results, work_dir / "tables")
-    for png in heatmaps[::2]:
-        print(f"per-class AP heatmap: {png}", file=out)
-    return written + heatmaps
-
-
 def run_bench(plan: BenchPlan, options: BenchOptions, out: TextIO | None = None) -> int:
     """Run what is left of ``plan`` and render its tables.
 
@@ -399,10 +357,8 @@ def run_bench(plan: BenchPlan, options: BenchOptions, out: TextIO | None = None)
     out = out or sys.stdout
     work_dir = options.work_dir
     with BenchLock(work_dir):
-        from mlrkit.engine.experiment import write_json_atomic
-
         write_json_atomic(
-            work_dir / "plan.json",
+            BenchDir(work_dir).plan,
             {
                 "bench": plan.name,
                 "config": str(plan.path),
@@ -421,8 +377,8 @@ def run_bench(plan: BenchPlan, options: BenchOptions, out: TextIO | None = None)
             print(f"bench {plan.name}: all {len(plan.runs)} run(s) done", file=sys.stderr)
         written = render_outputs(plan, work_dir, options.formats, out)
         states = run_states(plan, work_dir)
-        failed = [run for run, (state, _) in states.items() if state == "failed"]
-        ok = sum(1 for state, _ in states.values() if state == "ok")
+        failed = [run for run, state in states.items() if state == "failed"]
+        ok = list(states.values()).count("ok")
         elapsed = time.monotonic() - started
         print(
             f"bench {plan.name}: {ok} of {len(plan.runs)} run(s) ok"
