@@ -25,13 +25,17 @@ __all__ = ["read_run_config", "write_run_config"]
 
 
 def _registered_name(kind: Any) -> str | None:
-    """The name under which a registry of mlrkit (or an ancestor) holds ``kind``, or None."""
+    """The name under which a registry of mlrkit or mmengine holds ``kind``, or None."""
+    from mmengine import registry as mm
+    from mmengine.registry import Registry
+
     from mlrkit import registry
 
     name = getattr(kind, "__name__", None)
     if not isinstance(name, str):
         return None
-    for reg in registry.ALL_REGISTRIES.values():
+    registries = [r for m in (registry, mm) for r in vars(m).values() if isinstance(r, Registry)]
+    for reg in registries:
         try:
             if reg.get(name) is kind:
                 return name
