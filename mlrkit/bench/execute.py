@@ -42,6 +42,7 @@ from mlrkit.bench.results import run_state
 from mlrkit.bench.run_config import write_run_config
 from mlrkit.bench.spec import BenchPlan, RunSpec
 from mlrkit.bench.worker import log_tail
+from mlrkit.checks import positive_int
 from mlrkit.engine.experiment import write_json_atomic
 
 __all__ = ["BenchOptions", "default_work_dir", "describe_plan", "run_bench", "runs_to_do"]
@@ -76,8 +77,8 @@ class BenchOptions:
         unknown = [f for f in self.formats if f not in FORMATS]
         if unknown:
             raise ValueError(f"--format {','.join(unknown)}: use any of {','.join(FORMATS)}")
-        if self.jobs is not None and self.jobs < 1:
-            raise ValueError(f"--jobs must be >= 1, got {self.jobs}")
+        if self.jobs is not None:
+            positive_int("", "--jobs", self.jobs)
 
 
 def default_work_dir(plan: BenchPlan) -> Path:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlrkit.bench.worker import process_start_time
+from mlrkit.checks import positive_int
 
 __all__ = [
     "LaunchOptions",
@@ -77,8 +78,7 @@ class LaunchOptions:
             raise ValueError(
                 f"--launcher {self.launcher!r} is unknown; use one of {', '.join(LAUNCHERS)}"
             )
-        if self.nproc_per_node < 1:
-            raise ValueError(f"--nproc-per-node must be >= 1, got {self.nproc_per_node}")
+        positive_int("", "--nproc-per-node", self.nproc_per_node)
         if self.launcher == "none" and self.nproc_per_node != 1:
             raise ValueError(
                 "--nproc-per-node needs --launcher pytorch (torch.distributed.run) or slurm"

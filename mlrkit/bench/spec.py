@@ -21,6 +21,7 @@ from typing import Any
 from mmengine.config import Config
 
 from mlrkit.bench.paper import paper_table
+from mlrkit.checks import positive_int
 from mlrkit.engine.config import load_config
 
 __all__ = [
@@ -571,8 +572,7 @@ def load_bench(
         FileNotFoundError: the bench config or a variant's base config does not exist.
         BenchConfigError: anything else wrong in the config; the message names the entry.
     """
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"--threads must be a positive integer, got {threads!r}")
+    positive_int("", "--threads", threads)
     path = Path(path).resolve()
     spec = _mapping(_read(path), "bench", BENCH_KEYS)
     here = path.parent
