@@ -16,7 +16,10 @@ Instead:
   ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` cannot switch it off (mmengine's own local loader calls
   ``torch.load`` without the argument); remote schemes (``http://``, ``s3://``, ...) are refused;
 * checkpoints are saved atomically (a temporary file, then a rename): a full disk leaves the
-  checkpoints written before intact and gives :class:`CheckpointSaveError`, one line;
+  checkpoints written before intact and gives :class:`CheckpointSaveError`, one line; a new
+  best checkpoint is written before the previous best is removed
+  (:func:`~mlrkit.engine.best_checkpoint.save_best_first`, installed in mmengine's
+  ``CheckpointHook``), so a full disk keeps the previous best;
 * the ``last_checkpoint`` pointer holds a path relative to the work dir, so a moved or copied
   work dir resumes from its own checkpoints (:func:`resolve_last_checkpoint`).
 
@@ -143,18 +146,22 @@ def _find_latest_checkpoint(path: str) -> str | None:
 
 
 def allow_mmengine_checkpoints() -> None:
-    """Make mmengine checkpoints load with weights_only, save atomically, resume from moved
-    work dirs (see the module docstring)."""
+    """Make mmengine checkpoints load with weights_only, save atomically (the best one before
+    the previous best goes), resume from moved work dirs (see the module docstring)."""
     global _done
     if _done:
         return
     import mmengine.runner.runner as mm_runner
+    from mmengine.hooks import CheckpointHook
     from mmengine.runner.checkpoint import CheckpointLoader
+
+    from mlrkit.engine.best_checkpoint import save_best_first
 
     CheckpointLoader.register_scheme(prefixes="", loader=_local_loader, force=True)
     CheckpointLoader.register_scheme(prefixes=REMOTE_SCHEMES, loader=_remote_loader, force=True)
     mm_runner.save_checkpoint = _save_checkpoint
     mm_runner.find_latest_checkpoint = _find_latest_checkpoint
+    CheckpointHook._save_best_checkpoint = save_best_first
     HistoryBuffer.__getstate__ = _history_buffer_getstate
     _ParamScheduler.state_dict = _scheduler_state_dict
     torch.serialization.add_safe_globals(
