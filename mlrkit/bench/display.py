@@ -97,12 +97,8 @@ class RichDisplay:
         label = phase
         if phase == "train" and progress.get("max_epochs"):
             label = f"train epoch {progress.get('epoch', 0)}/{progress['max_epochs']}"
-        self.progress.update(
-            task,
-            total=progress.get("max_iters"),
-            completed=progress.get("iter", 0),
-            phase=label,
-        )
+        total, completed = progress.get("max_iters"), progress.get("iter", 0)
+        self.progress.update(task, total=total, completed=completed, phase=label)
 
     def finish(self, run: str, result: RunResult | None, seconds: float) -> None:
         task = self.tasks.pop(run, None)

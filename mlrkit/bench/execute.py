@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from mlrkit.bench.launch import (
     LaunchOptions,
@@ -34,7 +34,7 @@ from mlrkit.bench.launch import (
     worker_command,
     worker_env,
 )
-from mlrkit.bench.layout import BenchDir, RunDir
+from mlrkit.bench.layout import BenchDir, RunDir, read_json
 from mlrkit.bench.lock import BenchLock
 from mlrkit.bench.record import RunResult
 from mlrkit.bench.report import read_results, render_outputs
@@ -129,6 +129,8 @@ def describe_plan(plan: BenchPlan, options: BenchOptions) -> str:
     jobs, threads, gpus = _slots(plan, options, len(todo))
     counts = {s: list(states.values()).count(s) for s in ("ok", "failed", "stale")}
     datasets = f" x {len(plan.datasets)} datasets" if plan.datasets else ""
+    launch = options.launch
+    per_process = f"; {jobs} job(s) at once, {threads} thread(s) per process"
     lines = [
         f"bench {plan.name} ({plan.path})" + (" [--quick]" if plan.quick else ""),
         f"work dir: {work_dir}",
@@ -137,17 +139,9 @@ def describe_plan(plan: BenchPlan, options: BenchOptions) -> str:
         f"{counts['failed']}"
         + (" (re-run: --retry-failed)" if counts["failed"] else "")
         + (f"; stale (config changed, re-run): {counts['stale']}" if counts["stale"] else ""),
-        f"launcher: {options.launch.launcher}"
-        + (
-            f", {options.launch.nproc_per_node} processes per run"
-            if options.launch.launcher != "none"
-            else ""
-        )
-        + (
-            f"; {jobs} job(s) at once, {threads} thread(s) per process"
-            if options.launch.launcher != "slurm"
-            else ""
-        )
+        f"launcher: {launch.launcher}"
+        + (f", {launch.nproc_per_node} processes per run" if launch.launcher != "none" else "")
+        + (per_process if launch.launcher != "slurm" else "")
         + (f", GPUs per job {gpus}" if gpus else ""),
     ]
     here = plan.path.parent
@@ -190,10 +184,7 @@ def _prepare_run(plan: BenchPlan, run: RunSpec, work_dir: Path, threads: int) ->
     bench_dir = BenchDir(work_dir)
     run_dir = bench_dir.run(run.run)
     run_dir.path.mkdir(parents=True, exist_ok=True)
-    try:
-        previous = json.loads(run_dir.spec.read_text()).get("fingerprint")
-    except (OSError, ValueError):
-        previous = None
+    previous = (read_json(run_dir.spec) or {}).get("fingerprint")
     if previous is not None and previous != run.fingerprint:
         shutil.rmtree(run_dir.work, ignore_errors=True)
     run_dir.progress.unlink(missing_ok=True)
@@ -218,13 +209,6 @@ def _record_failure(work_dir: Path, run: RunSpec, attempt: str, error: str) -> R
     record.log_tail = log_tail(bench_dir.run(run.run).log)
     record.write(bench_dir.result(run.run))
     return record
-
-
-def _read_progress(run_dir: RunDir) -> dict[str, Any] | None:
-    try:
-        return json.loads(run_dir.progress.read_text())
-    except (OSError, ValueError):
-        return None
 
 
 def _stop(jobs: Sequence[_Job], grace_s: float = 10.0) -> None:
@@ -279,7 +263,7 @@ def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> N
                 display.start(run.run, f"slot {slot}")
             time.sleep(options.poll_s)
             for job in list(running):
-                display.update(job.run.run, _read_progress(BenchDir(work_dir).run(job.run.run)))
+                display.update(job.run.run, read_json(BenchDir(work_dir).run(job.run.run).progress))
                 code = job.proc.poll()
                 if code is None:
                     continue
@@ -289,12 +273,8 @@ def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> N
                 result = RunResult.read(BenchDir(work_dir).result(job.run.run))
                 if result is None or result.attempt != job.attempt:
                     how = f"signal {-code}" if code < 0 else f"exit code {code}"
-                    result = _record_failure(
-                        work_dir,
-                        job.run,
-                        job.attempt,
-                        f"the worker ended ({how}) without writing a result",
-                    )
+                    error = f"the worker ended ({how}) without writing a result"
+                    result = _record_failure(work_dir, job.run, job.attempt, error)
                 display.finish(job.run.run, result, time.monotonic() - job.started)
     except BaseException:
         _stop(running)
@@ -310,10 +290,7 @@ def _submit(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions, out: Te
     submitted = queued = 0
     for run in todo:
         job_file = BenchDir(work_dir).run(run.run).slurm_job
-        try:
-            job = json.loads(job_file.read_text())
-        except (OSError, ValueError):
-            job = None
+        job = read_json(job_file)
         if job and job.get("fingerprint") == run.fingerprint and slurm_job_active(job["job_id"]):
             queued += 1
             continue
@@ -328,15 +305,8 @@ def _submit(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions, out: Te
             )
         )
         job_id = submit_slurm(script)
-        write_json_atomic(
-            job_file,
-            {
-                "job_id": job_id,
-                "fingerprint": run.fingerprint,
-                "attempt": attempt,
-                "submitted": time.time(),
-            },
-        )
+        job = {"job_id": job_id, "fingerprint": run.fingerprint, "attempt": attempt}
+        write_json_atomic(job_file, {**job, "submitted": time.time()})
         submitted += 1
         print(f"submitted {run.run}: Slurm job {job_id}", file=sys.stderr)
     print(
@@ -358,16 +328,9 @@ def run_bench(plan: BenchPlan, options: BenchOptions, out: TextIO | None = None)
     out = out or sys.stdout
     work_dir = options.work_dir
     with BenchLock(work_dir):
-        write_json_atomic(
-            BenchDir(work_dir).plan,
-            {
-                "bench": plan.name,
-                "config": str(plan.path),
-                "quick": plan.quick,
-                "seeds": plan.seeds,
-                "runs": [r.to_json() for r in plan.runs],
-            },
-        )
+        runs = [r.to_json() for r in plan.runs]
+        record = {"bench": plan.name, "config": str(plan.path), "quick": plan.quick}
+        write_json_atomic(BenchDir(work_dir).plan, {**record, "seeds": plan.seeds, "runs": runs})
         todo = runs_to_do(plan, work_dir, options.retry_failed)
         started = time.monotonic()
         if todo and options.launch.launcher == "slurm":

@@ -121,21 +121,12 @@ def free_port() -> int:
 
 def worker_command(spec: Path, options: LaunchOptions, port: int | None = None) -> list[str]:
     """The argv that runs one worker locally (``none``) or under torch.distributed.run."""
-    if options.launcher == "pytorch":
-        return [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            f"--nproc-per-node={options.nproc_per_node}",
-            "--nnodes=1",
-            f"--master-port={port or free_port()}",
-            "--module",
-            "mlrkit.bench.worker",
-            str(spec),
-            "--launcher",
-            "pytorch",
-        ]
-    return [sys.executable, "-m", "mlrkit.bench.worker", str(spec)]
+    if options.launcher != "pytorch":
+        return [sys.executable, "-m", "mlrkit.bench.worker", str(spec)]
+    nproc, port = options.nproc_per_node, port or free_port()
+    flags = [f"--nproc-per-node={nproc}", "--nnodes=1", f"--master-port={port}"]
+    worker = ["mlrkit.bench.worker", str(spec), "--launcher", "pytorch"]
+    return [sys.executable, "-m", "torch.distributed.run", *flags, "--module", *worker]
 
 
 def worker_env(options: LaunchOptions, gpus: Sequence[int] | None = None) -> dict[str, str]:
@@ -205,10 +196,9 @@ def submit_slurm(script: Path) -> str:
         FileNotFoundError: there is no ``sbatch`` on the PATH (not a Slurm login node).
         RuntimeError: sbatch refused the script; its message is included.
     """
+    command = ["sbatch", "--parsable", str(script)]
     try:
-        out = subprocess.run(
-            ["sbatch", "--parsable", str(script)], capture_output=True, text=True, timeout=120
-        )
+        out = subprocess.run(command, capture_output=True, text=True, timeout=120)
     except FileNotFoundError:
         raise FileNotFoundError(
             "--launcher slurm needs `sbatch` on the PATH; run the bench on a Slurm login node, "
@@ -221,13 +211,9 @@ def submit_slurm(script: Path) -> str:
 
 def slurm_job_active(job_id: str) -> bool:
     """Whether a job is still queued or running (``squeue``); False when squeue cannot tell."""
+    command = ["squeue", "-h", "-j", str(job_id), "-o", "%T"]
     try:
-        out = subprocess.run(
-            ["squeue", "-h", "-j", str(job_id), "-o", "%T"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        out = subprocess.run(command, capture_output=True, text=True, timeout=60)
     except (FileNotFoundError, subprocess.SubprocessError):
         return False
     return out.returncode == 0 and bool(out.stdout.strip())

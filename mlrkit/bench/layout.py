@@ -15,9 +15,19 @@ put it, so a bench re-run into an older work dir finds its results and checkpoin
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
-__all__ = ["BenchDir", "RunDir"]
+__all__ = ["BenchDir", "RunDir", "read_json"]
+
+
+def read_json(path: Path) -> Any:
+    """The JSON content of a file of the work dir, or None when it is missing or unreadable."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 class RunDir:

@@ -59,15 +59,8 @@ class BenchLock:
             ) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(
-            json.dumps(
-                {
-                    "pid": os.getpid(),
-                    "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-                    "argv": sys.argv,
-                }
-            )
-        )
+        started = time.strftime("%Y-%m-%d %H:%M:%S")
+        handle.write(json.dumps({"pid": os.getpid(), "started": started, "argv": sys.argv}))
         handle.flush()
         self._handle = handle
         return self

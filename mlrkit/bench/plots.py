@@ -128,15 +128,8 @@ def plot_figure(
         errs = [s.std or 0.0 for _, s, _ in pts if s.mean is not None]
         if not xs:
             continue
-        ax.errorbar(
-            xs,
-            ys,
-            yerr=errs if any(errs) else None,
-            label=label,
-            marker=markers[i % len(markers)],
-            capsize=3,
-            linewidth=1.5,
-        )
+        style = dict(marker=markers[i % len(markers)], capsize=3, linewidth=1.5)
+        ax.errorbar(xs, ys, yerr=errs if any(errs) else None, label=label, **style)
     oracles = _oracles(spec, plan, work_dir)
     if oracles is not None:
         for (name, label), style in zip(ORACLE_ROWS, (":", "--")):
@@ -214,19 +207,11 @@ def per_class_ap_heatmap(plan: BenchPlan, results: Mapping[str, Any], out_dir: P
         ax.set_xticks(range(len(variants)), variants, rotation=30, ha="right", fontsize=8)
         ax.set_yticks(range(len(classes)), classes, fontsize=7 if len(classes) <= 40 else 4)
         if len(classes) * len(variants) <= 400:
-            for i in range(len(classes)):
-                for j in range(len(variants)):
-                    if not np.isnan(grid[i, j]):
-                        color = "white" if grid[i, j] < 50 else "black"
-                        ax.text(
-                            j,
-                            i,
-                            f"{grid[i, j]:.0f}",
-                            ha="center",
-                            va="center",
-                            fontsize=6,
-                            color=color,
-                        )
+            for (i, j), value in np.ndenumerate(grid):
+                if not np.isnan(value):
+                    color = "white" if value < 50 else "black"
+                    style = dict(ha="center", va="center", fontsize=6, color=color)
+                    ax.text(j, i, f"{value:.0f}", **style)
         fig.colorbar(image, ax=ax, label="AP (%)")
         where = f" ({dataset})" if dataset else ""
         ax.set_title(f"{plan.name}: per-class AP{where}", fontsize=9)

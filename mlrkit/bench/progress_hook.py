@@ -22,12 +22,6 @@ def process_rank() -> int:
     return 0
 
 
-def _write_json(path: Path, payload: Any) -> None:
-    from mlrkit.engine.experiment import write_json_atomic
-
-    write_json_atomic(path, payload)
-
-
 @HOOKS.register_module()
 class BenchProgressHook(Hook):
     """Write ``{"phase", "epoch", "max_epochs", "iter", "max_iters"}`` to a JSON file.
@@ -49,13 +43,15 @@ class BenchProgressHook(Hook):
         self.last_validation: tuple[int, dict[str, float]] | None = None  # (epoch, metrics)
 
     def _write(self, force: bool, **state: Any) -> None:
+        from mlrkit.engine.experiment import write_json_atomic
+
         if process_rank() != 0:
             return
         now = time.monotonic()
         if not force and now - self._last < self.interval_s:
             return
         self._last = now
-        _write_json(self.path, {**state, "time": time.time()})
+        write_json_atomic(self.path, {**state, "time": time.time()})
 
     def _training(self, runner, force: bool, phase: str, done: int = 0) -> None:
         """Write the training state, ``done`` epochs and iterations past the runner's."""

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlrkit.bench.layout import BenchDir
+from mlrkit.bench.layout import BenchDir, read_json
 from mlrkit.bench.record import BenchResultWarning, RunResult
-from mlrkit.bench.spec import BenchPlan, RunSpec, plain
+from mlrkit.bench.spec import BenchPlan, RunSpec, evaluator_of, plain
 
 __all__ = ["BenchResultWarning", "Summary", "oracle_figures", "run_state", "summarize"]
 
@@ -97,9 +97,7 @@ def oracle_setting(cfg: Mapping[str, Any]) -> dict[str, Any] | None:
     test = _loader_dataset(cfg, "test_dataloader", "val_dataloader")
     if train is None or test is None or not has_oracles(train):
         return None
-    evaluator = cfg.get("test_evaluator") or cfg.get("val_evaluator") or {}
-    if isinstance(evaluator, list):
-        evaluator = evaluator[0] if evaluator else {}
+    evaluator = evaluator_of(cfg)
     conventions = {k: evaluator[k] for k in _CONVENTIONS if k in evaluator}
     for split in (train, test):
         split.pop("pipeline", None)  # the oracles read rendering metadata, never pixels
@@ -118,12 +116,9 @@ def oracle_figures(work_dir: Path, setting: Mapping[str, Any]) -> dict[str, dict
     cached as ``oracles/<key>.json`` in the bench work dir.
     """
     path = BenchDir(work_dir).oracles / f"{oracle_key(setting)}.json"
-    try:
-        cached = json.loads(path.read_text())
-        if cached.get("setting") == json.loads(json.dumps(setting)):
-            return cached["oracles"]
-    except (OSError, ValueError):
-        pass
+    cached = read_json(path)
+    if isinstance(cached, dict) and cached.get("setting") == json.loads(json.dumps(setting)):
+        return cached["oracles"]
     from mlrkit.datasets.oracles import oracle_logits
     from mlrkit.engine.experiment import write_json_atomic
     from mlrkit.metrics.functional import evaluate

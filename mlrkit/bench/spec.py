@@ -318,11 +318,12 @@ def _check_overrides(cfg: Config, overrides: Mapping[str, Any], what: str) -> No
         raise BenchConfigError(f"{what}: {err.args[0]}") from None
 
 
-def _top_k(cfg: Config) -> int:
+def evaluator_of(cfg: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A config's test evaluator (else its val evaluator; the first of a list), or ``{}``."""
     evaluator = cfg.get("test_evaluator") or cfg.get("val_evaluator") or {}
     if isinstance(evaluator, Sequence) and not isinstance(evaluator, Mapping):
         evaluator = evaluator[0] if evaluator else {}
-    return int(evaluator.get("top_k", 3)) if isinstance(evaluator, Mapping) else 3
+    return evaluator if isinstance(evaluator, Mapping) else {}
 
 
 _CLASSES: dict[str, tuple[str, ...]] = {}
@@ -346,25 +347,37 @@ def _classes(cfg: Config) -> tuple[str, ...] | None:
     return _CLASSES[key]
 
 
-def _metric_error(metric: str, cfg: Config, where: str) -> str | None:
+def _variant(plan: BenchPlan, variant: Any, where: str) -> str:
+    """``variant``, checked to name a variant of the plan."""
+    known = [v.name for v in plan.variants]
+    if variant not in known:
+        raise BenchConfigError(
+            f"{where}: no variant {variant!r}; the variants are: {', '.join(known)}"
+        )
+    return str(variant)
+
+
+def _check_metric(metric: str, plan: BenchPlan, variant: str, dataset: str | None, where: str):
+    """Raise unless the runs of ``variant`` (on ``dataset``) report ``metric``."""
     from mlrkit.metrics.functional import metric_names
 
-    names = metric_names(_top_k(cfg))
+    cfg = plan.configs[plan.runs_of(variant, dataset)[0].run]
+    names = metric_names(int(evaluator_of(cfg).get("top_k", 3)))
     if metric in names:
-        return None
-    if metric.startswith("AP/"):
-        classes = _classes(cfg)
-        if classes is None or metric[3:] in classes:
-            return None
-        return (
+        return
+    if not metric.startswith("AP/"):
+        raise BenchConfigError(
+            f"{where}: unknown metric {metric!r}; use one of {', '.join(names)} or AP/<class name>"
+        )
+    classes = _classes(cfg)
+    if classes is not None and metric[3:] not in classes:
+        raise BenchConfigError(
             f"{where}: metric {metric!r} names no class of the data; classes: {', '.join(classes)}"
         )
-    return f"{where}: unknown metric {metric!r}; use one of {', '.join(names)} or AP/<class name>"
 
 
 def _tables(spec: Mapping, plan: BenchPlan) -> list[TableSpec]:
     tables: list[TableSpec] = []
-    known = [v.name for v in plan.variants]
     datasets = list(plan.datasets or [])
     seen: set[str] = set()
     for i, node in enumerate(_list(spec.get("tables", []), _where("tables"), non_empty=False)):
@@ -382,11 +395,7 @@ def _tables(spec: Mapping, plan: BenchPlan) -> list[TableSpec]:
         for j, row in enumerate(_list(node.get("rows"), where + ".rows")):
             rwhere = f"{where}.rows[{j}]"
             row = _mapping(row, rwhere, RowSpec)
-            variant = _name(row.get("variant"), rwhere + ".variant")
-            if variant not in known:
-                raise BenchConfigError(
-                    f"{rwhere}: no variant {variant!r}; the variants are: {', '.join(known)}"
-                )
+            variant = _variant(plan, _name(row.get("variant"), rwhere + ".variant"), rwhere)
             paper_row = _printed(row.get("paper"), "row", printed, paper_key, rwhere)
             if variant in plan.active:
                 rows.append(RowSpec(variant, paper_row))
@@ -398,10 +407,7 @@ def _tables(spec: Mapping, plan: BenchPlan) -> list[TableSpec]:
             paper_col = _printed(col.get("paper"), "column", printed, paper_key, cwhere)
             dataset = _dataset_of(col.get("dataset"), datasets, cwhere)
             for row in rows:
-                run = plan.runs_of(row.variant, dataset)[0]
-                error = _metric_error(metric, plan.configs[run.run], cwhere)
-                if error:
-                    raise BenchConfigError(error)
+                _check_metric(metric, plan, row.variant, dataset, cwhere)
             header = col.get("header") or metric
             columns.append(ColumnSpec(metric, str(header), paper_col, dataset))
         headers = [c.header for c in columns]
@@ -479,7 +485,6 @@ def _dataset_of(value: Any, datasets: list[str], where: str) -> str | None:
 
 def _figures(spec: Mapping, plan: BenchPlan) -> list[FigureSpec]:
     figures: list[FigureSpec] = []
-    known = [v.name for v in plan.variants]
     datasets = list(plan.datasets or [])
     for i, node in enumerate(_list(spec.get("figures", []), _where("figures"), non_empty=False)):
         where = _where("figures", i)
@@ -505,17 +510,10 @@ def _figures(spec: Mapping, plan: BenchPlan) -> list[FigureSpec]:
                     or not isinstance(point[0], (int, float))
                 ):
                     raise BenchConfigError(f"{pwhere} must be [x, variant name], got {point!r}")
-                x, variant = float(point[0]), point[1]
-                if variant not in known:
-                    raise BenchConfigError(
-                        f"{pwhere}: no variant {variant!r}; the variants are: {', '.join(known)}"
-                    )
+                variant = _variant(plan, point[1], pwhere)
                 if variant in plan.active:
-                    points.append((x, str(variant)))
-                    run = plan.runs_of(variant, dataset)[0]
-                    error = _metric_error(metric, plan.configs[run.run], where)
-                    if error:
-                        raise BenchConfigError(error)
+                    points.append((float(point[0]), variant))
+                    _check_metric(metric, plan, variant, dataset, where)
             series.append(SeriesSpec(label, points))
         figures.append(
             FigureSpec(

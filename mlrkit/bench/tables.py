@@ -32,7 +32,7 @@ from mlrkit.bench.results import (
     run_state,
     summarize,
 )
-from mlrkit.bench.spec import BenchPlan, RunSpec, TableSpec, plain
+from mlrkit.bench.spec import BenchPlan, RunSpec, TableSpec, evaluator_of, plain
 
 __all__ = [
     "Cell",
@@ -188,9 +188,7 @@ def describe_conventions(cfg: Mapping[str, Any]) -> str:
     from mlrkit.metrics.multilabel_metric import MultiLabelMetric
 
     cfg = plain(cfg)
-    evaluator = cfg.get("test_evaluator") or cfg.get("val_evaluator") or {}
-    if isinstance(evaluator, list):
-        evaluator = evaluator[0] if evaluator else {}
+    evaluator = evaluator_of(cfg)
     defaults = inspect.signature(MultiLabelMetric.__init__).parameters
 
     def option(name: str) -> Any:
