@@ -6,7 +6,7 @@ printed values. Plan: :mod:`~mlrkit.bench.spec` loads and checks it into a plan 
 with its resolved config. Execute: :mod:`~mlrkit.bench.execute` runs each (variant, seed) as its
 own process (:mod:`~mlrkit.bench.worker`), locally, under ``torch.distributed.run`` or through
 Slurm (:mod:`~mlrkit.bench.launch`), in the folders :mod:`~mlrkit.bench.layout` names. Report:
-:mod:`~mlrkit.bench.report` reads the results (:mod:`~mlrkit.bench.record`) and renders them
+:mod:`~mlrkit.bench.report` reads the results (:mod:`~mlrkit.bench.results`) and renders them
 with :mod:`~mlrkit.bench.tables` and :mod:`~mlrkit.bench.plots` as Markdown, LaTeX, CSV and PNG.
 
 The submodules are imported on use, not here: a worker process needs neither tabulate nor

@@ -11,7 +11,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from mlrkit.bench.record import RunResult
+from mlrkit.bench.results import RunResult
 
 __all__ = ["PlainDisplay", "RichDisplay", "make_display"]
 
@@ -57,22 +57,16 @@ class RichDisplay:
     """An overall bar (runs finished of runs to do) and one bar per running run."""
 
     def __init__(self, total: int, stream: TextIO | None = None) -> None:
+        from rich import progress as bars
         from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
 
         self.console = Console(file=stream or sys.stderr)
-        self.progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[phase]}"),
-            TimeElapsedColumn(),
+        self.progress = bars.Progress(
+            bars.TextColumn("{task.description}"),
+            bars.BarColumn(),
+            bars.MofNCompleteColumn(),
+            bars.TextColumn("{task.fields[phase]}"),
+            bars.TimeElapsedColumn(),
             console=self.console,
         )
         self.overall = self.progress.add_task("bench", total=total, phase="runs")

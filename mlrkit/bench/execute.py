@@ -36,9 +36,8 @@ from mlrkit.bench.launch import (
 )
 from mlrkit.bench.layout import BenchDir, RunDir, read_json
 from mlrkit.bench.lock import BenchLock
-from mlrkit.bench.record import RunResult
 from mlrkit.bench.report import read_results, render_outputs
-from mlrkit.bench.results import run_state
+from mlrkit.bench.results import RunResult, run_state
 from mlrkit.bench.run_config import write_run_config
 from mlrkit.bench.spec import BenchPlan, RunSpec
 from mlrkit.bench.worker import log_tail
@@ -230,11 +229,7 @@ def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> N
 
     work_dir = options.work_dir
     jobs, threads, gpus = _slots(plan, options, len(todo))
-    launch = LaunchOptions(
-        launcher=options.launch.launcher,
-        nproc_per_node=options.launch.nproc_per_node,
-        threads=threads,
-    )
+    launch = LaunchOptions(options.launch.launcher, options.launch.nproc_per_node, threads)
     display = make_display(len(todo), rich=options.rich)
     display.message(
         f"bench {plan.name}: {len(todo)} run(s) to do of {len(plan.runs)}, {jobs} at once, "

@@ -1,6 +1,6 @@
 """Report a bench: its tables and figures, from the result files of its runs.
 
-Reads ``results/<run>.json`` of every run of the plan (:class:`~mlrkit.bench.record.RunResult`)
+Reads ``results/<run>.json`` of every run of the plan (:class:`~mlrkit.bench.results.RunResult`)
 and writes ``tables/`` and ``figures/`` (:mod:`~mlrkit.bench.tables`,
 :mod:`~mlrkit.bench.plots`); runs without a result show as pending.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from mlrkit.bench.layout import BenchDir
-from mlrkit.bench.record import RunResult
+from mlrkit.bench.results import RunResult
 from mlrkit.bench.spec import BenchPlan
 
 __all__ = ["read_results", "render_outputs"]

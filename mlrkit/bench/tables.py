@@ -23,9 +23,9 @@ from typing import Any
 from tabulate import tabulate
 
 from mlrkit.bench.paper import paper_sources, paper_table
-from mlrkit.bench.record import RunResult
 from mlrkit.bench.results import (
     ORACLE_ROWS,
+    RunResult,
     Summary,
     oracle_rows,
     run_oracles,
@@ -421,18 +421,9 @@ def to_markdown(grid: Grid) -> str:
 
 
 _TEX_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    "±": r"$\pm$",
-}
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "±": r"$\pm$",
+}  # fmt: skip
 
 
 def tex_escape(text: str) -> str:

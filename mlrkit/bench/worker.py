@@ -34,7 +34,7 @@ from pathlib import Path
 import mlrkit
 from mlrkit.bench.layout import RunDir
 from mlrkit.bench.progress_hook import process_rank
-from mlrkit.bench.record import RunResult
+from mlrkit.bench.results import RunResult
 from mlrkit.bench.spec import plain
 
 __all__ = ["log_tail", "main", "process_start_time", "run"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from mlrkit.bench.display import PlainDisplay, RichDisplay, make_display
-from mlrkit.bench.record import RunResult
+from mlrkit.bench.results import RunResult
 
 
 def events(display) -> None:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mlrkit.bench.record import RunResult
-from mlrkit.bench.results import oracle_key, oracle_setting
+from mlrkit.bench.results import RunResult, oracle_key, oracle_setting
 from mlrkit.bench.spec import load_bench
 from mlrkit.bench.tables import build_table, render, to_csv, to_latex, to_markdown
 
