@@ -175,6 +175,7 @@ def _arguments(node: Any) -> tuple[list[str], bool]:
     except (TypeError, ValueError):
         return [], False
     names = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    names += [key for key in getattr(kind, "build_keys", ()) if key not in names]
     return names, any(p.kind == p.VAR_KEYWORD for p in params)
 
 

@@ -15,7 +15,7 @@ from .multi_label_classifier import MultiLabelClassifier
 __all__ = ["build_model", "GRAPH_KEYS"]
 
 #: The model-config keys that describe the label graph (the :meth:`LabelGraph.build` sources).
-GRAPH_KEYS = ("label_embedding", "label_statistics", "adjacency")
+GRAPH_KEYS = MultiLabelClassifier.build_keys
 
 
 def build_model(cfg: Mapping[str, Any]) -> nn.Module:

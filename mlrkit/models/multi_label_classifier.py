@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from mmengine.model import BaseModel
@@ -100,6 +100,10 @@ class MultiLabelClassifier(BaseModel):
             label graph, classes or data, when the embedding width is not the encoder's, or
             when the feature map is not (B, D, H, W).
     """
+
+    #: Config keys that ``build_model`` turns into ``label_graph`` before construction; config
+    #: checks (``--cfg-options``) accept them as this class's arguments.
+    build_keys: ClassVar[tuple[str, ...]] = ("label_embedding", "label_statistics", "adjacency")
 
     def __init__(
         self,
