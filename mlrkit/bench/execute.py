@@ -25,14 +25,14 @@ from pathlib import Path
 from typing import TextIO
 
 from mlrkit.bench.launch import (
+    ForkedWorker,
     LaunchOptions,
     cpu_count,
     gpu_slots,
     slurm_job_active,
     slurm_script,
+    start_local_worker,
     submit_slurm,
-    worker_command,
-    worker_env,
 )
 from mlrkit.bench.layout import BenchDir, RunDir, read_json
 from mlrkit.bench.lock import BenchLock
@@ -165,11 +165,10 @@ def describe_plan(plan: BenchPlan, options: BenchOptions) -> str:
 @dataclass
 class _Job:
     run: RunSpec
-    proc: subprocess.Popen
+    proc: subprocess.Popen | ForkedWorker
     slot: int
     attempt: str
     started: float
-    log: TextIO
 
 
 def _prepare_run(plan: BenchPlan, run: RunSpec, work_dir: Path, threads: int) -> tuple[RunDir, str]:
@@ -221,7 +220,6 @@ def _stop(jobs: Sequence[_Job], grace_s: float = 10.0) -> None:
         except subprocess.TimeoutExpired:
             job.proc.kill()
             job.proc.wait()
-        job.log.close()
 
 
 def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> None:
@@ -244,17 +242,12 @@ def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> N
                 run = queue.popleft()
                 slot = free.pop(0)
                 run_dir, attempt = _prepare_run(plan, run, work_dir, threads)
-                log = open(run_dir.log, "a")  # noqa: SIM115 (closed below)
-                log.write(f"\n==== attempt {attempt} {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
-                log.flush()
-                proc = subprocess.Popen(
-                    worker_command(run_dir.spec, launch),
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    env=worker_env(launch, gpus[slot] if gpus else None),
+                with open(run_dir.log, "a") as log:
+                    log.write(f"\n==== attempt {attempt} {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+                proc = start_local_worker(
+                    run_dir.spec, run_dir.log, launch, gpus[slot] if gpus else None
                 )
-                running.append(_Job(run, proc, slot, attempt, time.monotonic(), log))
+                running.append(_Job(run, proc, slot, attempt, time.monotonic()))
                 display.start(run.run, f"slot {slot}")
             time.sleep(options.poll_s)
             for job in list(running):
@@ -262,7 +255,6 @@ def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> N
                 code = job.proc.poll()
                 if code is None:
                     continue
-                job.log.close()
                 running.remove(job)
                 free.append(job.slot)
                 result = RunResult.read(BenchDir(work_dir).result(job.run.run))

@@ -3,15 +3,19 @@
 Local workers run with a fixed number of CPU threads (``--threads``, default 1: set as
 ``OMP_NUM_THREADS`` and ``torch.set_num_threads``), the same whatever ``--jobs`` is, because a
 CPU run's floats depend on its thread count; by default as many jobs run at once as the cores
-allow. On a GPU machine each job gets its own devices (``CUDA_VISIBLE_DEVICES``). Slurm runs
-are written as sbatch scripts (one per run, in the run's folder) and submitted with
-``sbatch --parsable``.
+allow. Each run gets a fresh process, forked (where the platform can) from a server process
+that imported torch, mmengine and mlrkit once, so that a run does not pay those imports again.
+On a GPU machine each job gets its own devices (``CUDA_VISIBLE_DEVICES``). Slurm runs are
+written as sbatch scripts (one per run, in the run's folder) and submitted with ``sbatch
+--parsable``.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import shlex
+import signal
 import socket
 import subprocess
 import sys
@@ -29,12 +33,18 @@ __all__ = [
     "free_port",
     "gpu_slots",
     "slurm_script",
+    "start_local_worker",
+    "start_worker_server",
     "submit_slurm",
     "worker_command",
     "worker_env",
 ]
 
 LAUNCHERS = ("none", "pytorch", "slurm")
+THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+# what the worker server imports once for all local runs (nothing that starts threads)
+PRELOAD = ("torch", "mmengine.runner", "timm", "torch_geometric", "mlrkit.bench.worker",
+           "mlrkit.engine.experiment")  # fmt: skip
 
 
 @dataclass
@@ -136,7 +146,7 @@ def worker_env(options: LaunchOptions, gpus: Sequence[int] | None = None) -> dic
     """
     env = dict(os.environ)
     threads = str(max(1, options.threads))
-    for key in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    for key in THREAD_VARS:
         env[key] = threads
     env["PYTHONUNBUFFERED"] = "1"
     if gpus is not None:
@@ -144,6 +154,115 @@ def worker_env(options: LaunchOptions, gpus: Sequence[int] | None = None) -> dic
     pid = os.getpid()
     env["MLRKIT_BENCH_PARENT"] = f"{pid}:{process_start_time(pid) or ''}"
     return env
+
+
+# -- local workers forked from a server that did the imports ---------------------------------
+def _server():
+    """The ``forkserver`` context local workers are forked from, or None where there is none."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(PRELOAD))
+    return context
+
+
+def start_worker_server(threads: int) -> None:
+    """Start the worker server now: it imports in the background while the bench plans.
+
+    It gets ``threads`` as its thread variables (each worker also sets its own) and plugin
+    autoloading off: plugins are loaded by each worker, never by the server.
+    """
+    from multiprocessing import forkserver
+
+    if _server() is None:
+        return
+    changes = {key: str(max(1, threads)) for key in THREAD_VARS}
+    changes["MLRKIT_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    saved = {key: os.environ.get(key) for key in changes}
+    os.environ.update(changes)
+    try:
+        forkserver.ensure_running()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _forked_worker(spec: str, log: str, env: dict[str, str], cwd: str) -> None:
+    """A forked worker's main: the bench's environment, folder and log, then the worker."""
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115 (the process's own)
+    sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    extra = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p not in sys.path]
+    sys.path[:0] = extra
+    importlib.invalidate_caches()
+    sys.argv = [sys.executable, "-m", "mlrkit.bench.worker", spec]
+    from mlrkit.bench.worker import main
+
+    sys.exit(main([spec]))
+
+
+class ForkedWorker:
+    """A worker process forked from the worker server, with the ``subprocess.Popen`` calls the
+    bench uses (``poll``, ``wait``, ``send_signal``, ``kill``)."""
+
+    def __init__(self, process) -> None:
+        self.process = process
+        self.pid = process.pid
+
+    def poll(self) -> int | None:
+        return self.process.exitcode
+
+    def wait(self, timeout: float | None = None) -> int:
+        self.process.join(timeout)
+        if self.process.exitcode is None:
+            raise subprocess.TimeoutExpired("mlrkit.bench.worker", timeout)
+        return self.process.exitcode
+
+    def send_signal(self, sig: int) -> None:
+        if self.process.exitcode is None:
+            os.kill(self.pid, sig)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def start_local_worker(
+    spec: Path, log: Path, options: LaunchOptions, gpus: Sequence[int] | None = None
+) -> subprocess.Popen | ForkedWorker:
+    """Start one run's worker on this machine, its output appended to ``log``.
+
+    Forked from the worker server where the platform has one (``--launcher none``), else (and
+    under ``torch.distributed.run``) started as a new interpreter.
+    """
+    env = worker_env(options, gpus)
+    context = _server() if options.launcher == "none" else None
+    if context is not None:
+        process = context.Process(
+            target=_forked_worker,
+            args=(str(spec), str(log), env, os.getcwd()),
+            name=spec.parent.name,
+        )
+        process.start()
+        return ForkedWorker(process)
+    with open(log, "a") as out:
+        return subprocess.Popen(
+            worker_command(spec, options),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
 
 
 def slurm_script(

@@ -37,7 +37,7 @@ from mlrkit.bench.progress_hook import process_rank
 from mlrkit.bench.results import RunResult
 from mlrkit.bench.spec import plain
 
-__all__ = ["log_tail", "main", "process_start_time", "run"]
+__all__ = ["log_tail", "main", "process_start_time", "run", "same_weights"]
 
 LOG_TAIL_LINES = 40
 
@@ -196,6 +196,36 @@ def validated_test_metrics(runner, checkpoint: Path) -> dict[str, float] | None:
     return {k: float(v) for k, v in metrics.items()}
 
 
+def same_weights(first: Path, second: Path) -> bool:
+    """Whether two checkpoints of a run hold the same epoch's weights (and EMA weights).
+
+    The best checkpoint of the last epoch and that epoch's ``epoch_N.pth`` are written from
+    the same weights (one after the validation, one before it): testing both would repeat a
+    pass and give the same figures. Compared tensor by tensor, not trusted from the names.
+    """
+    from mlrkit.engine.checkpoint import load_checkpoint_file
+    from mlrkit.engine.selection import checkpoint_epoch
+
+    if first.resolve() == second.resolve():
+        return True
+    where = checkpoint_epoch(first)
+    if where is None or where != checkpoint_epoch(second):
+        return False
+    a, b = load_checkpoint_file(first), load_checkpoint_file(second)
+    for key in ("state_dict", "ema_state_dict"):
+        x, y = a.get(key) or {}, b.get(key) or {}
+        if x.keys() != y.keys():
+            return False
+        for name, tensor in x.items():
+            other = y[name]
+            if not (hasattr(tensor, "shape") and hasattr(other, "shape")):
+                if tensor != other:
+                    return False
+            elif tensor.shape != other.shape or not tensor.equal(other):
+                return False
+    return True
+
+
 def _split_metrics(metrics: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
     figures: dict[str, float] = {}
     per_class: dict[str, float] = {}
@@ -270,7 +300,7 @@ def run(spec_path: str | Path, launcher: str = "none") -> int:
         figures, per_class = (
             _split_metrics(metrics) if metrics is not None else test_figures(checkpoint, "test")
         )
-        if last.resolve() == checkpoint.resolve():
+        if same_weights(last, checkpoint):
             last_figures, last_per_class = figures, per_class
         else:  # the last epoch's test figures, whatever was selected
             last_figures, last_per_class = test_figures(last, "test_last")

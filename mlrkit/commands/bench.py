@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from mlrkit.bench.execute import BenchOptions, default_work_dir, describe_plan, run_bench
-    from mlrkit.bench.launch import LaunchOptions, SlurmOptions
+    from mlrkit.bench.launch import LaunchOptions, SlurmOptions, start_worker_server
     from mlrkit.bench.lock import BenchLockedError
     from mlrkit.bench.spec import load_bench
 
@@ -83,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
             extra=list(args.slurm_extra),
         ),
     )
+    if launch.launcher == "none" and not args.dry_run:
+        start_worker_server(args.threads)  # its imports overlap the planning below
     plan = load_bench(
         args.config,
         quick=args.quick,
