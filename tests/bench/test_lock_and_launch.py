@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -13,9 +14,11 @@ import pytest
 
 from mlrkit.bench.execute import BenchOptions, run_bench
 from mlrkit.bench.launch import (
+    ForkedWorker,
     LaunchOptions,
     SlurmOptions,
     slurm_script,
+    start_local_worker,
     submit_slurm,
     worker_command,
     worker_env,
@@ -98,6 +101,21 @@ def test_worker_commands_and_thread_shares(tmp_path):
         LaunchOptions("mpi")
     with pytest.raises(ValueError, match="--format pdf"):
         BenchOptions(tmp_path, formats=["md", "pdf"])
+
+
+def test_a_forked_worker_writes_to_its_log_and_exits_with_the_worker_code(tmp_path, monkeypatch):
+    """A local worker forked from the worker server gets the bench's current folder and its run
+    environment (not the server's), appends to the run's log and exits with the worker's code."""
+    monkeypatch.chdir(tmp_path)
+    log = tmp_path / "worker.log"
+    log.write_text("==== attempt 1\n")
+    proc = start_local_worker(tmp_path / "nowhere" / "spec.json", log, LaunchOptions(threads=2))
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        assert isinstance(proc, ForkedWorker)
+    assert proc.wait(timeout=120) == 2 and proc.poll() == 2
+    text = log.read_text()
+    assert text.startswith("==== attempt 1\n")  # appended, not overwritten
+    assert "nowhere/spec.json does not exist" in text
 
 
 def test_slurm_script(tmp_path):
