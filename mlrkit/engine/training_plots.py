@@ -123,6 +123,7 @@ class TrainingPlotsHook(Hook):
         self.per_class_ap: dict[str, float] = {}
         self._loss_sum = 0.0
         self._loss_count = 0
+        self._written: str | None = None  # curves.json as last written
 
     def _dir(self, runner) -> Path:
         return Path(self.out_dir or runner.work_dir)
@@ -184,13 +185,15 @@ class TrainingPlotsHook(Hook):
     def _write(self, runner) -> None:
         if not is_main_process() or not self.epochs:
             return
+        text = json.dumps({"epochs": self.epochs, "per_class_ap": self.per_class_ap}, indent=2)
         out = self._dir(runner)
+        if text == self._written and (out / "curves.png").is_file():
+            return  # nothing new since the last write (after_train after the last validation)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "curves.json").write_text(
-            json.dumps({"epochs": self.epochs, "per_class_ap": self.per_class_ap}, indent=2)
-        )
+        (out / "curves.json").write_text(text)
         plot_curves(self.epochs, out / "curves.png")
         if self.per_class_ap:
             mean = sum(self.per_class_ap.values()) / len(self.per_class_ap)
             title = f"per-class AP, epoch {getattr(self, '_per_class_epoch', '?')} (mAP {mean:.1f})"
             plot_per_class_ap(self.per_class_ap, out / "per_class_ap.png", title)
+        self._written = text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from types import SimpleNamespace
 
@@ -72,3 +73,50 @@ def test_tensorboard_adds_mmengines_backend_or_says_what_to_install(monkeypatch)
     monkeypatch.setitem(__import__("sys").modules, "tensorboard", None)
     with pytest.raises(ValueError, match=r"mlrkit\[tensorboard\]"):
         use_tensorboard(Config(dict(tensorboard=True)))
+
+
+def test_nothing_new_is_not_drawn_again(tmp_path, monkeypatch):
+    """after_train right after the last validation has nothing new: the pictures are drawn
+    once; a training epoch without validation after it is drawn at the end."""
+    import mlrkit.engine.training_plots as plots
+
+    drawn = []
+    monkeypatch.setattr(plots, "plot_curves", lambda epochs, path: drawn.append(len(epochs)))
+    monkeypatch.setattr(plots, "plot_per_class_ap", lambda *args: None)
+    (tmp_path / "curves.png").write_bytes(b"")
+    hook, runner = TrainingPlotsHook(), _runner(tmp_path, 0.1)
+    hook.before_train(runner)
+    _train_epoch(hook, runner, [1.0], lr=0.1)
+    hook.after_val_epoch(runner, {"multilabel/mAP": 40.0})
+    hook.after_train(runner)
+    assert drawn == [1]
+    _train_epoch(hook, runner, [0.5], lr=0.1)  # not validated
+    hook.after_train(runner)
+    assert drawn == [1, 2]
+    assert json.loads((tmp_path / "curves.json").read_text())["epochs"][-1]["loss"] == 0.5
+
+
+def test_a_runner_formats_its_config_text_once_per_content(tmp_path, monkeypatch):
+    """mmengine asks for the config's text at every log, dump and checkpoint; the Runner's
+    config makes it once per content, the same text as mmengine's."""
+    from mlrkit.engine import experiment
+
+    calls = []
+    original = Config.pretty_text
+
+    def counted(self):
+        calls.append(1)
+        return original.fget(self)
+
+    cfg = Config(dict(model=dict(type="X", depth=3), work_dir=str(tmp_path)))
+    expected = cfg.pretty_text
+    monkeypatch.setattr(Config, "pretty_text", property(counted))
+    experiment._PRETTY_TEXT.clear()
+    once = experiment._TextOnce.__new__(experiment._TextOnce)
+    once.__dict__.update(cfg.__dict__)
+    copied = copy.deepcopy(once)  # what a Runner holds
+    assert isinstance(copied, experiment._TextOnce)
+    assert [copied.pretty_text for _ in range(5)] == [expected] * 5
+    assert len(calls) == 1
+    copied.model.depth = 4  # another content: formatted anew
+    assert "depth=4" in copied.pretty_text and len(calls) == 2
