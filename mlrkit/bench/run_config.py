@@ -35,12 +35,10 @@ def _registered_name(kind: Any) -> str | None:
     if not isinstance(name, str):
         return None
     registries = [r for m in (registry, mm) for r in vars(m).values() if isinstance(r, Registry)]
-    for reg in registries:
-        try:
-            if reg.get(name) is kind:
-                return name
-        except Exception:  # a miss (UnknownComponentError, mmengine's RuntimeError)
-            continue
+    for reg in registries:  # each registry's own entries: a miss must not scan for plugins
+        reg.import_from_location()
+        if reg.module_dict.get(name) is kind:
+            return name
     return None
 
 
