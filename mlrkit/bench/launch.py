@@ -23,8 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlrkit.bench.worker import process_start_time
-from mlrkit.checks import positive_int
+from mlrkit.checks import positive_int  # (nothing heavy: the worker server starts from here)
 
 __all__ = [
     "LaunchOptions",
@@ -144,6 +143,8 @@ def worker_env(options: LaunchOptions, gpus: Sequence[int] | None = None) -> dic
 
     ``MLRKIT_BENCH_PARENT`` (pid:start time) lets the worker exit when the bench dies.
     """
+    from mlrkit.bench.worker import process_start_time
+
     env = dict(os.environ)
     threads = str(max(1, options.threads))
     for key in THREAD_VARS:
@@ -182,9 +183,20 @@ def start_worker_server(threads: int) -> None:
     changes["MLRKIT_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     saved = {key: os.environ.get(key) for key in changes}
     os.environ.update(changes)
+    # the server's own output (its imports' warnings) goes nowhere; each worker writes its log
+    sys.stdout.flush()
+    sys.stderr.flush()
+    streams = os.dup(1), os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
     try:
         forkserver.ensure_running()
     finally:
+        for fd, saved_fd in zip((1, 2), streams):
+            os.dup2(saved_fd, fd)
+            os.close(saved_fd)
+        os.close(devnull)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

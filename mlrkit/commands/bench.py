@@ -60,14 +60,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     _args.add_cfg_options(p, "override config entries of every variant (keys must exist)")
     _args.add_debug(p)
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, before_plugins=start_workers_server)
+
+
+def start_workers_server(args: argparse.Namespace) -> None:
+    """Start the server local workers fork from, first thing: its imports overlap the CLI's
+    own and the planning (a bench that fails its checks leaves it unused)."""
+    if args.launcher == "none" and not args.dry_run:
+        from mlrkit.bench.launch import start_worker_server
+
+        start_worker_server(args.threads)
 
 
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from mlrkit.bench.execute import BenchOptions, default_work_dir, describe_plan, run_bench
-    from mlrkit.bench.launch import LaunchOptions, SlurmOptions, start_worker_server
+    from mlrkit.bench.launch import LaunchOptions, SlurmOptions
     from mlrkit.bench.lock import BenchLockedError
     from mlrkit.bench.spec import load_bench
 
@@ -83,8 +92,6 @@ def run(args: argparse.Namespace) -> int:
             extra=list(args.slurm_extra),
         ),
     )
-    if launch.launcher == "none" and not args.dry_run:
-        start_worker_server(args.threads)  # its imports overlap the planning below
     plan = load_bench(
         args.config,
         quick=args.quick,
