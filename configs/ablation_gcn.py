@@ -2,8 +2,8 @@
 # on the built-in data (SyntheticScenes with VOC2007 label statistics; configs/synthetic/*).
 # The paper's columns are its MS-COCO figures (and VOC mAP); on the built-in data our mAP, CF1,
 # OF1, CF1@3 and OF1@3 stand beside the paper's COCO values, with the two oracle ceilings.
-#   mlrkit bench configs/ablation_gcn.py            (about 5 min on 2 cores)
-#   mlrkit bench configs/ablation_gcn.py --quick    (a smoke bench, under a minute)
+#   mlrkit bench configs/ablation_gcn.py            (4-7 min on 2 cores)
+#   mlrkit bench configs/ablation_gcn.py --quick    (a smoke bench, about 30 s)
 # Full scale (COCO and VOC2007 on GPUs): configs/full_scale/ablation_gcn.py.
 from mmengine.config import read_base
 
