@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if getattr(args, "before_plugins", None) is not None:
         args.before_plugins(args)
-    from mlrkit.bench.results import BenchResultWarning
+    from mlrkit.bench import BenchResultWarning
     from mlrkit.plugins import PluginWarning, load_plugins
 
     _one_line_warnings(PluginWarning, BenchResultWarning)

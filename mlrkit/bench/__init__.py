@@ -10,5 +10,10 @@ Slurm (:mod:`~mlrkit.bench.launch`), in the folders :mod:`~mlrkit.bench.layout` 
 with :mod:`~mlrkit.bench.tables` and :mod:`~mlrkit.bench.plots` as Markdown, LaTeX, CSV and PNG.
 
 The submodules are imported on use, not here: a worker process needs neither tabulate nor
-matplotlib, and nothing in this package registers components.
+matplotlib, and nothing in this package registers components. (The CLI imports the one
+class here, a warning category, without importing torch.)
 """
+
+
+class BenchResultWarning(UserWarning):
+    """A result file holds something other than a result; the run is shown as failed."""

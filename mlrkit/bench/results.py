@@ -24,14 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlrkit.bench import BenchResultWarning
 from mlrkit.bench.layout import BenchDir, read_json
 from mlrkit.bench.spec import BenchPlan, RunSpec, evaluator_of, plain
 
 __all__ = ["BenchResultWarning", "RunResult", "Summary", "oracle_figures", "run_state", "summarize"]
-
-
-class BenchResultWarning(UserWarning):
-    """A result file holds something other than a result; the run is shown as failed."""
 
 
 @dataclass
