@@ -13,8 +13,8 @@ import copy
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -92,135 +92,20 @@ def _fingerprint(payload: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-# -- the plan --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Variant:
-    """One row of the grid: a name, its base config (may hold ``{dataset}``) and overrides."""
-
-    name: str
-    base: str
-    overrides: dict[str, Any]
-
-
-@dataclass
-class RunSpec:
-    """One (variant, dataset, seed) run: everything a worker needs, as plain data.
-
-    Attributes:
-        run: the run's id, also its file name (``<variant>[__<dataset>]__seed<k>``).
-        variant, dataset, seed: its place in the grid (``dataset`` None without a data axis).
-        base: absolute path of the experiment config it starts from.
-        overrides: dotted keys -> plain values, in the order they are applied.
-        fingerprint: hash of the resolved config, the seed and the threads per process; a
-            result with another one is stale.
-    """
-
-    run: str
-    variant: str
-    dataset: str | None
-    seed: int
-    base: str
-    overrides: dict[str, Any]
-    fingerprint: str
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class RowSpec:
-    variant: str
-    paper: str | None
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    metric: str
-    header: str
-    paper: str | None
-    dataset: str | None
-
-
-@dataclass
-class TableSpec:
-    """A table to render: rows are variants, columns metrics, beside a paper table."""
-
-    name: str
-    title: str
-    paper: str | None
-    paper_setting: str | None
-    row_header: str
-    rows: list[RowSpec]
-    columns: list[ColumnSpec]
-    cited: bool = False
-    checkpoint: str = "selected"
-
-
-@dataclass(frozen=True)
-class SeriesSpec:
-    label: str
-    points: list[tuple[float, str]]
-
-
-@dataclass
-class FigureSpec:
-    """A line plot of one metric against a numeric setting, one line per series."""
-
-    name: str
-    title: str
-    metric: str
-    x_label: str
-    series: list[SeriesSpec]
-    dataset: str | None
-    paper: str | None = None
-    checkpoint: str = "selected"
-
-
-@dataclass
-class BenchPlan:
-    """A checked bench config, expanded into runs.
-
-    Attributes:
-        path: the bench config file.
-        name: the bench's name (the config's stem unless ``bench.name`` is set).
-        quick: whether ``--quick`` settings are applied.
-        seeds: the seeds run.
-        datasets: the data axis (``{name: value for {dataset}}``), or None.
-        variants: all variants of the config, in order (``--quick`` may run a subset).
-        active: names of the variants that run.
-        runs: the runs, seed-major (every variant's first seed comes first).
-        configs: each run's resolved config (mmengine ``Config``), by run id.
-        tables, figures: what to render.
-        threads: CPU threads of each run's process (in every run's fingerprint).
-    """
-
-    path: Path
-    name: str
-    quick: bool
-    seeds: list[int]
-    datasets: dict[str, str] | None
-    variants: list[Variant]
-    active: list[str]
-    runs: list[RunSpec] = field(default_factory=list)
-    configs: dict[str, Config] = field(default_factory=dict)
-    tables: list[TableSpec] = field(default_factory=list)
-    figures: list[FigureSpec] = field(default_factory=list)
-    threads: int = 1
-
-    def runs_of(self, variant: str, dataset: str | None = None) -> list[RunSpec]:
-        """The runs of one variant (on one dataset of the data axis), in seed order."""
-        return [
-            r
-            for r in self.runs
-            if r.variant == variant and (dataset is None or r.dataset == dataset)
-        ]
+# -- loading ---------------------------------------------------------------------------------
+def _read(path: Path) -> Mapping:
+    if not path.is_file():
+        raise FileNotFoundError(f"bench config {path} does not exist")
+    cfg = Config.fromfile(str(path))
+    if "bench" not in cfg:
+        raise BenchConfigError(
+            f"{path} has no `bench = dict(...)`; a bench config names a base experiment, "
+            "variants, seeds and tables (see docs/architecture.md, 'Bench')"
+        )
+    return cfg["bench"]
 
 
 # -- checks ----------------------------------------------------------------------------------
-def _where(*parts: Any) -> str:
-    return "bench." + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)[1:]
-
-
 def _mapping(node: Any, where: str, keys: type | set[str] | None = None) -> Mapping:
     """``node``, checked to be a dict with no keys but ``keys`` (a set, or a dataclass's fields)."""
     if not isinstance(node, Mapping):
@@ -243,7 +128,7 @@ def _list(node: Any, where: str, non_empty: bool = True) -> list:
     return list(node)
 
 
-def _name(node: Any, where: str) -> str:
+def _name(node: Any, where: str, ctx: Any = None) -> str:
     if not isinstance(node, str) or not node.strip():
         raise BenchConfigError(f"{where} must be a non-empty string, got {node!r}")
     return node
@@ -259,7 +144,7 @@ def _seeds(node: Any, where: str) -> list[int]:
     return [int(s) for s in seeds]
 
 
-def _overrides(node: Any, where: str) -> dict[str, Any]:
+def _overrides(node: Any, where: str, ctx: Any = None) -> dict[str, Any]:
     if node is None:
         return {}
     node = _mapping(node, where)
@@ -269,44 +154,48 @@ def _overrides(node: Any, where: str) -> dict[str, Any]:
     return {str(k): plain(v) for k, v in node.items()}
 
 
-# -- loading ---------------------------------------------------------------------------------
-def _read(path: Path) -> Mapping:
-    if not path.is_file():
-        raise FileNotFoundError(f"bench config {path} does not exist")
-    cfg = Config.fromfile(str(path))
-    if "bench" not in cfg:
-        raise BenchConfigError(
-            f"{path} has no `bench = dict(...)`; a bench config names a base experiment, "
-            "variants, seeds and tables (see docs/architecture.md, 'Bench')"
-        )
-    return _mapping(cfg["bench"], "bench")
+def _build(cls: type, node: Any, where: str, ctx: Mapping[str, Any]) -> Any:
+    """The dataclass ``cls`` read from the bench config's entry ``node`` (named ``where``).
+
+    ``node`` is a dict with no keys but ``cls``'s fields. Each field is read by the ``check`` of
+    its metadata: ``check(value, "<where>.<field>", ctx)``, the value being the field's default
+    (its metadata's ``missing``, else its own, else None; with ``inherit``, the enclosing entry's
+    value) when ``node`` leaves it out. ``ctx``
+    holds the plan, the entry's ``where`` and the fields read so far, its own and its parent's.
+    """
+    node = _mapping(node, where, cls)
+    ctx = {**ctx, "where": where}
+    for f in fields(cls):
+        default = f.metadata.get("missing", None if f.default is MISSING else f.default)
+        default = ctx.get(f.name) if f.metadata.get("inherit") else default
+        ctx[f.name] = f.metadata["check"](node.get(f.name, default), f"{where}.{f.name}", ctx)
+    return cls(**{f.name: ctx[f.name] for f in fields(cls)})
 
 
-def _variants(spec: Mapping, here: Path, default_base: str | None) -> list[Variant]:
-    out: list[Variant] = []
-    for i, node in enumerate(_list(spec.get("variants"), _where("variants"))):
-        where = _where("variants", i)
-        node = _mapping(node, where, Variant)
-        name = _name(node.get("name"), where + ".name")
-        base = node.get("base", default_base)
-        if base is None:
-            raise BenchConfigError(
-                f"variant {name!r} has no base config: set bench.base or the variant's base"
-            )
-        base = _name(base, where + ".base")
-        resolved = base if Path(base).is_absolute() else str(here / base)
-        out.append(Variant(name, resolved, _overrides(node.get("overrides"), where)))
-    names = [v.name for v in out]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise BenchConfigError(f"bench.variants: duplicate name(s) {dupes}; names must be unique")
-    slugs = [slug(n) for n in names]
-    clash = sorted({n for n, s in zip(names, slugs) if slugs.count(s) > 1})
-    if clash:
+def _entries(cls: type, node: Any, where: str, ctx: Mapping, non_empty: bool = True) -> list:
+    """A list of ``cls`` entries, each read by :func:`_build`."""
+    return [
+        _build(cls, n, f"{where}[{i}]", ctx) for i, n in enumerate(_list(node, where, non_empty))
+    ]
+
+
+def _by(check: Callable[[Any, str, Any], Any], default: Any = MISSING, **meta: Any) -> Any:
+    """A field read from a bench config by ``check`` (see :func:`_build`)."""
+    return field(default=default, metadata={"check": check, **meta})
+
+
+def _text(default: str) -> Any:
+    """A field whose value defaults to the entry's field ``default`` (a title: its name)."""
+    return _by(lambda v, w, ctx: str(v or ctx[default]))
+
+
+def _base(base: Any, where: str, ctx: Mapping[str, Any]) -> str:
+    if base is None:
         raise BenchConfigError(
-            f"bench.variants: names {clash} give the same file name; rename one of them"
+            f"variant {ctx['name']!r} has no base config: set bench.base or the variant's base"
         )
-    return out
+    base = _name(base, where)
+    return base if Path(base).is_absolute() else str(ctx["here"] / base)
 
 
 def _check_overrides(cfg: Config, overrides: Mapping[str, Any], what: str) -> None:
@@ -376,161 +265,122 @@ def _check_metric(metric: str, plan: BenchPlan, variant: str, dataset: str | Non
         )
 
 
-def _tables(spec: Mapping, plan: BenchPlan) -> list[TableSpec]:
-    tables: list[TableSpec] = []
-    datasets = list(plan.datasets or [])
-    seen: set[str] = set()
-    for i, node in enumerate(_list(spec.get("tables", []), _where("tables"), non_empty=False)):
-        where = _where("tables", i)
-        node = _mapping(node, where, TableSpec)
-        name = _name(node.get("name"), where + ".name")
-        if slug(name) != name or name in seen:
-            raise BenchConfigError(
-                f"{where}.name {name!r} must be unique and file-name safe (e.g. 'table_III')"
-            )
-        seen.add(name)
-        paper_key = node.get("paper")
-        printed = paper_table(paper_key) if paper_key is not None else None
-        rows: list[RowSpec] = []
-        for j, row in enumerate(_list(node.get("rows"), where + ".rows")):
-            rwhere = f"{where}.rows[{j}]"
-            row = _mapping(row, rwhere, RowSpec)
-            variant = _variant(plan, _name(row.get("variant"), rwhere + ".variant"), rwhere)
-            paper_row = _printed(row.get("paper"), "row", printed, paper_key, rwhere)
-            if variant in plan.active:
-                rows.append(RowSpec(variant, paper_row))
-        columns: list[ColumnSpec] = []
-        for j, col in enumerate(_list(node.get("columns"), where + ".columns")):
-            cwhere = f"{where}.columns[{j}]"
-            col = _mapping(col, cwhere, ColumnSpec)
-            metric = _name(col.get("metric"), cwhere + ".metric")
-            paper_col = _printed(col.get("paper"), "column", printed, paper_key, cwhere)
-            dataset = _dataset_of(col.get("dataset"), datasets, cwhere)
-            for row in rows:
-                _check_metric(metric, plan, row.variant, dataset, cwhere)
-            header = col.get("header") or metric
-            columns.append(ColumnSpec(metric, str(header), paper_col, dataset))
-        headers = [c.header for c in columns]
-        if len(set(headers)) != len(headers):
-            raise BenchConfigError(f"{where}.columns: duplicate headers {headers}")
-        cited = node.get("cited", False)
-        if not isinstance(cited, bool) or (cited and printed is None):
-            raise BenchConfigError(
-                f"{where}.cited must be True or False, and True only with a paper table "
-                f"(it shows that table's rows no variant stands for), got {cited!r}"
-            )
-        tables.append(
-            TableSpec(
-                name=name,
-                title=str(node.get("title") or name),
-                paper=paper_key,
-                paper_setting=node.get("paper_setting"),
-                row_header=str(node.get("row_header") or "Variant"),
-                rows=rows,
-                columns=columns,
-                cited=cited,
-                checkpoint=_checkpoint(node, where),
-            )
+def _file_name(name: Any, where: str, ctx: Mapping[str, Any]) -> str:
+    """A table's (unique) or figure's (``ctx["seen"]`` None) file-name safe name."""
+    name, seen = _name(name, where), ctx.get("seen")
+    if seen is None and slug(name) != name:
+        raise BenchConfigError(f"{where} {name!r} must be file-name safe")
+    if seen is not None and (slug(name) != name or name in seen):
+        raise BenchConfigError(
+            f"{where} {name!r} must be unique and file-name safe (e.g. 'table_III')"
         )
-    return tables
+    if seen is not None:
+        seen.add(name)
+    return name
 
 
-def _printed(
-    name: Any, kind: str, printed: Mapping | None, paper_key: str | None, where: str
-) -> str | None:
-    """A row or column (``kind``) of the paper table ``printed`` that an entry names, or None."""
+def _paper_key(key: Any, where: str, ctx: Any) -> str | None:
+    if key is not None:
+        paper_table(key)  # raises when it is not a table of the paper
+    return key
+
+
+def _printed(name: Any, kind: str, ctx: Mapping[str, Any]) -> str | None:
+    """A row or column (``kind``) of the table's paper table that an entry names, or None."""
+    where, paper_key = ctx["where"], ctx["paper"]
     if name is None:
         return None
-    if printed is None:
+    if paper_key is None:
         raise BenchConfigError(
             f"{where} names paper {kind} {name!r} but the table has no paper table; set the "
             f"table's paper key or drop the {kind}'s paper"
         )
-    if name not in printed[kind + "s"]:
+    printed = paper_table(paper_key)[kind + "s"]
+    if name not in printed:
         raise BenchConfigError(
             f"{where}: the paper table {paper_key} has no {kind} {name!r}; its {kind}s are: "
-            f"{', '.join(printed[kind + 's'])}"
+            f"{', '.join(printed)}"
         )
     return name
 
 
-def _checkpoint(node: Mapping, where: str) -> str:
+def _rows(node: Any, where: str, ctx: Mapping[str, Any]) -> list[RowSpec]:
+    """The rows of a table whose variants run."""
+    rows = _entries(RowSpec, node, where, ctx)
+    return [row for row in rows if row.variant in ctx["plan"].active]
+
+
+def _columns(node: Any, where: str, ctx: Mapping[str, Any]) -> list[ColumnSpec]:
+    columns = _entries(ColumnSpec, node, where, ctx)
+    headers = [c.header for c in columns]
+    if len(set(headers)) != len(headers):
+        raise BenchConfigError(f"{where}: duplicate headers {headers}")
+    return columns
+
+
+def _cited(cited: Any, where: str, ctx: Mapping[str, Any]) -> bool:
+    if not isinstance(cited, bool) or (cited and ctx["paper"] is None):
+        raise BenchConfigError(
+            f"{where} must be True or False, and True only with a paper table "
+            f"(it shows that table's rows no variant stands for), got {cited!r}"
+        )
+    return cited
+
+
+def _checkpoint(value: Any, where: str, ctx: Any) -> str:
     """A table's or figure's ``checkpoint``: whose test figures it shows."""
-    value = node.get("checkpoint", "selected")
     if value not in CHECKPOINTS:
         raise BenchConfigError(
-            f"{where}.checkpoint must be one of {', '.join(CHECKPOINTS)} (the checkpoint the "
+            f"{where} must be one of {', '.join(CHECKPOINTS)} (the checkpoint the "
             f"protocol selected, or the last epoch's), got {value!r}"
         )
     return str(value)
 
 
-def _dataset_of(value: Any, datasets: list[str], where: str) -> str | None:
-    if not datasets:
-        if value is not None:
-            raise BenchConfigError(
-                f"{where}.dataset is {value!r} but the bench has no data axis (bench.datasets)"
-            )
-        return None
-    if value is None:
-        if len(datasets) == 1:
-            return datasets[0]
-        raise BenchConfigError(f"{where} must name its dataset, one of {', '.join(datasets)}")
-    if value not in datasets:
+def _dataset(value: Any, where: str, ctx: Mapping[str, Any]) -> str | None:
+    """A column's or figure's dataset of the data axis; the metric checked on its runs."""
+    plan, where = ctx["plan"], ctx["where"]
+    datasets = list(plan.datasets or [])
+    if not datasets and value is not None:
+        raise BenchConfigError(
+            f"{where}.dataset is {value!r} but the bench has no data axis (bench.datasets)"
+        )
+    if datasets and value is None:
+        if len(datasets) != 1:
+            raise BenchConfigError(f"{where} must name its dataset, one of {', '.join(datasets)}")
+        value = datasets[0]
+    if datasets and value not in datasets:
         raise BenchConfigError(
             f"{where}.dataset {value!r} is not in bench.datasets ({', '.join(datasets)})"
         )
-    return str(value)
+    dataset = None if value is None else str(value)
+    variants = [r.variant for r in ctx.get("rows", [])]  # a column's rows, a figure's points
+    variants += [v for s in ctx.get("series", []) for _, v in s.points]
+    for variant in variants:
+        _check_metric(ctx["metric"], plan, variant, dataset, where)
+    return dataset
 
 
-def _figures(spec: Mapping, plan: BenchPlan) -> list[FigureSpec]:
-    figures: list[FigureSpec] = []
-    datasets = list(plan.datasets or [])
-    for i, node in enumerate(_list(spec.get("figures", []), _where("figures"), non_empty=False)):
-        where = _where("figures", i)
-        node = _mapping(node, where, FigureSpec)
-        name = _name(node.get("name"), where + ".name")
-        if slug(name) != name:
-            raise BenchConfigError(f"{where}.name {name!r} must be file-name safe")
-        metric = str(node.get("metric", "mAP"))
-        dataset = _dataset_of(node.get("dataset"), datasets, where)
-        series: list[SeriesSpec] = []
-        for j, s in enumerate(_list(node.get("series"), where + ".series")):
-            swhere = f"{where}.series[{j}]"
-            s = _mapping(s, swhere, SeriesSpec)
-            label = _name(s.get("label"), swhere + ".label")
-            points: list[tuple[float, str]] = []
-            for k, point in enumerate(_list(s.get("points"), swhere + ".points")):
-                pwhere = f"{swhere}.points[{k}]"
-                if (
-                    isinstance(point, (str, bytes))
-                    or not isinstance(point, Sequence)
-                    or len(point) != 2
-                    or isinstance(point[0], bool)
-                    or not isinstance(point[0], (int, float))
-                ):
-                    raise BenchConfigError(f"{pwhere} must be [x, variant name], got {point!r}")
-                variant = _variant(plan, point[1], pwhere)
-                if variant in plan.active:
-                    points.append((float(point[0]), variant))
-                    _check_metric(metric, plan, variant, dataset, where)
-            series.append(SeriesSpec(label, points))
-        figures.append(
-            FigureSpec(
-                name=name,
-                title=str(node.get("title") or name),
-                metric=metric,
-                x_label=str(node.get("x_label", "x")),
-                series=series,
-                dataset=dataset,
-                paper=_paper_entry(node.get("paper"), where),
-                checkpoint=_checkpoint(node, where),
-            )
-        )
-    return figures
+def _points(node: Any, where: str, ctx: Mapping[str, Any]) -> list[tuple[float, str]]:
+    """A series' ``[x, variant name]`` points whose variants run."""
+    points: list[tuple[float, str]] = []
+    for k, point in enumerate(_list(node, where)):
+        pwhere = f"{where}[{k}]"
+        if (
+            isinstance(point, (str, bytes))
+            or not isinstance(point, Sequence)
+            or len(point) != 2
+            or isinstance(point[0], bool)
+            or not isinstance(point[0], (int, float))
+        ):
+            raise BenchConfigError(f"{pwhere} must be [x, variant name], got {point!r}")
+        variant = _variant(ctx["plan"], point[1], pwhere)
+        if variant in ctx["plan"].active:
+            points.append((float(point[0]), variant))
+    return points
 
 
-def _paper_entry(key: Any, where: str) -> str | None:
+def _paper_entry(key: Any, where: str, ctx: Any) -> str | None:
     """A key of paper_tables.json for a figure (whose entry holds a note, not rows)."""
     from mlrkit.bench.paper import paper_tables
 
@@ -538,10 +388,134 @@ def _paper_entry(key: Any, where: str) -> str | None:
         return None
     if key not in paper_tables():
         raise BenchConfigError(
-            f"{where}.paper: no entry {key!r} in the paper's tables; entries: "
+            f"{where}: no entry {key!r} in the paper's tables; entries: "
             f"{', '.join(k for k in paper_tables() if k != 'source')}"
         )
     return str(key)
+
+
+# -- the plan --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Variant:
+    """One row of the grid: a name, its base config (may hold ``{dataset}``) and overrides."""
+
+    name: str = _by(_name)
+    base: str = _by(_base, inherit=True)
+    overrides: dict[str, Any] = _by(_overrides)
+
+
+@dataclass
+class RunSpec:
+    """One (variant, dataset, seed) run: everything a worker needs, as plain data.
+
+    Attributes:
+        run: the run's id, also its file name (``<variant>[__<dataset>]__seed<k>``).
+        variant, dataset, seed: its place in the grid (``dataset`` None without a data axis).
+        base: absolute path of the experiment config it starts from.
+        overrides: dotted keys -> plain values, in the order they are applied.
+        fingerprint: hash of the resolved config, the seed and the threads per process; a
+            result with another one is stale.
+    """
+
+    run: str
+    variant: str
+    dataset: str | None
+    seed: int
+    base: str
+    overrides: dict[str, Any]
+    fingerprint: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    variant: str = _by(lambda v, w, ctx: _variant(ctx["plan"], _name(v, w), ctx["where"]))
+    paper: str | None = _by(lambda v, w, ctx: _printed(v, "row", ctx))
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    metric: str = _by(_name)
+    header: str = _text("metric")
+    paper: str | None = _by(lambda v, w, ctx: _printed(v, "column", ctx))
+    dataset: str | None = _by(_dataset)
+
+
+@dataclass
+class TableSpec:
+    """A table to render: rows are variants, columns metrics, beside a paper table."""
+
+    name: str = _by(_file_name)
+    title: str = _text("name")
+    paper: str | None = _by(_paper_key)
+    paper_setting: str | None = _by(lambda v, w, ctx: v)
+    row_header: str = _by(lambda v, w, ctx: str(v or "Variant"))
+    rows: list[RowSpec] = _by(_rows)
+    columns: list[ColumnSpec] = _by(_columns)
+    cited: bool = _by(_cited, False)
+    checkpoint: str = _by(_checkpoint, "selected")
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    label: str = _by(_name)
+    points: list[tuple[float, str]] = _by(_points)
+
+
+@dataclass
+class FigureSpec:
+    """A line plot of one metric against a numeric setting, one line per series."""
+
+    name: str = _by(_file_name)
+    title: str = _text("name")
+    metric: str = _by(lambda v, w, ctx: str(v), missing="mAP")
+    x_label: str = _by(lambda v, w, ctx: str(v), missing="x")
+    series: list[SeriesSpec] = _by(lambda v, w, ctx: _entries(SeriesSpec, v, w, ctx))
+    dataset: str | None = _by(_dataset)
+    paper: str | None = _by(_paper_entry, None)
+    checkpoint: str = _by(_checkpoint, "selected")
+
+
+@dataclass
+class BenchPlan:
+    """A checked bench config, expanded into runs.
+
+    Attributes:
+        path: the bench config file.
+        name: the bench's name (the config's stem unless ``bench.name`` is set).
+        quick: whether ``--quick`` settings are applied.
+        seeds: the seeds run.
+        datasets: the data axis (``{name: value for {dataset}}``), or None.
+        variants: all variants of the config, in order (``--quick`` may run a subset).
+        active: names of the variants that run.
+        runs: the runs, seed-major (every variant's first seed comes first).
+        configs: each run's resolved config (mmengine ``Config``), by run id.
+        tables, figures: what to render.
+        threads: CPU threads of each run's process (in every run's fingerprint).
+    """
+
+    path: Path
+    name: str
+    quick: bool
+    seeds: list[int]
+    datasets: dict[str, str] | None
+    variants: list[Variant]
+    active: list[str]
+    runs: list[RunSpec] = field(default_factory=list)
+    configs: dict[str, Config] = field(default_factory=dict)
+    tables: list[TableSpec] = field(default_factory=list)
+    figures: list[FigureSpec] = field(default_factory=list)
+    threads: int = 1
+
+    def runs_of(self, variant: str, dataset: str | None = None) -> list[RunSpec]:
+        """The runs of one variant (on one dataset of the data axis), in seed order."""
+        return [
+            r
+            for r in self.runs
+            if r.variant == variant and (dataset is None or r.dataset == dataset)
+        ]
 
 
 def load_bench(
@@ -574,7 +548,17 @@ def load_bench(
     path = Path(path).resolve()
     spec = _mapping(_read(path), "bench", BENCH_KEYS)
     here = path.parent
-    variants = _variants(spec, here, spec.get("base"))
+    variants = _entries(Variant, spec.get("variants"), "bench.variants", {**spec, "here": here})
+    names = [v.name for v in variants]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise BenchConfigError(f"bench.variants: duplicate name(s) {dupes}; names must be unique")
+    slugs = [slug(n) for n in names]
+    clash = sorted({n for n, s in zip(names, slugs) if slugs.count(s) > 1})
+    if clash:
+        raise BenchConfigError(
+            f"bench.variants: names {clash} give the same file name; rename one of them"
+        )
     quick_spec = _mapping(spec.get("quick") or {}, "bench.quick", QUICK_KEYS)
     active = [v.name for v in variants]
     if quick and "quick" not in spec:
@@ -612,16 +596,17 @@ def load_bench(
     name = slug(str(spec.get("name") or path.stem))
     plan = BenchPlan(path, name, quick, run_seeds, datasets, variants, active, threads=threads)
 
+    quick_overrides = quick_spec.get("overrides") if quick else None
     groups = [
-        ("bench.overrides", _overrides(spec.get("overrides"), "bench.overrides")),
-        ("bench.quick.overrides", _overrides(quick_spec.get("overrides"), "bench.quick.overrides"))
-        if quick
-        else ("", {}),
-        ("--cfg-options", {str(k): plain(v) for k, v in (cfg_options or {}).items()}),
+        (", bench.overrides", _overrides(spec.get("overrides"), "bench.overrides")),
+        ("", {}),  # the variant's
+        (", bench.quick.overrides", _overrides(quick_overrides, "bench.quick.overrides")),
+        (", --cfg-options", {str(k): plain(v) for k, v in (cfg_options or {}).items()}),
     ]
     loaded: dict[str, Config] = {}
     by_name = {v.name: v for v in variants}
     for seed in run_seeds:
+        seeded = dict.fromkeys(seed_keys, seed)
         for vname in active:
             variant = by_name[vname]
             for dataset, value in (datasets or {None: None}).items():
@@ -640,34 +625,22 @@ def load_bench(
                     loaded[base] = load_config(base)  # custom_imports, the config's folder
                 cfg = copy.deepcopy(loaded[base])
                 ordered: dict[str, Any] = {}
-                steps = [
-                    groups[0],
-                    (f"variant {vname!r}", variant.overrides),
-                    *groups[1:],
-                    ("bench.seed_keys", {k: seed for k in seed_keys}),
-                ]
-                for what, overrides in steps:
-                    if not overrides:
-                        continue
-                    label = f"variant {vname!r}" + (
-                        "" if what.startswith("variant") else f", {what}"
-                    )
-                    _check_overrides(cfg, overrides, label)
-                    cfg.merge_from_dict(dict(overrides))
-                    ordered.update(overrides)
+                groups[1] = ("", variant.overrides)
+                for what, overrides in [*groups, (", bench.seed_keys", seeded)]:
+                    if overrides:
+                        _check_overrides(cfg, overrides, f"variant {vname!r}{what}")
+                        cfg.merge_from_dict(dict(overrides))
+                        ordered.update(overrides)
                 parts = [slug(vname)] + ([slug(dataset)] if dataset else []) + [f"seed{seed}"]
                 run_id = "__".join(parts)
-                fingerprint = _fingerprint(
-                    {
-                        "base": Path(base).name,
-                        "config": plain(cfg._cfg_dict),
-                        "seed": seed,
-                        "threads": threads,
-                    }
-                )
-                run = RunSpec(run_id, vname, dataset, seed, base, ordered, fingerprint)
-                plan.runs.append(run)
+                payload = dict(base=Path(base).name, config=plain(cfg._cfg_dict), seed=seed)
+                fingerprint = _fingerprint({**payload, "threads": threads})
+                plan.runs.append(RunSpec(run_id, vname, dataset, seed, base, ordered, fingerprint))
                 plan.configs[run_id] = cfg
-    plan.tables = _tables(spec, plan)
-    plan.figures = _figures(spec, plan)
+    plan.tables = _entries(
+        TableSpec, spec.get("tables", []), "bench.tables", {"plan": plan, "seen": set()}, False
+    )
+    plan.figures = _entries(
+        FigureSpec, spec.get("figures", []), "bench.figures", {"plan": plan}, False
+    )
     return plan
