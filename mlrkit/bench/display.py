@@ -33,21 +33,18 @@ class PlainDisplay:
         self.done = 0
         self.stream = stream or sys.stderr
 
-    def _line(self, text: str) -> None:
+    def message(self, text: str) -> None:
         print(f"[bench {time.strftime('%H:%M:%S')}] {text}", file=self.stream, flush=True)
 
-    def message(self, text: str) -> None:
-        self._line(text)
-
     def start(self, run: str, detail: str = "") -> None:
-        self._line(f"start {run}" + (f" ({detail})" if detail else ""))
+        self.message(f"start {run}" + (f" ({detail})" if detail else ""))
 
     def update(self, run: str, progress: Mapping[str, Any] | None) -> None:
         pass  # plain output stays short: start and finish lines only
 
     def finish(self, run: str, result: RunResult | None, seconds: float) -> None:
         self.done += 1
-        self._line(f"[{self.done}/{self.total}] {run}: {_summary(result)} ({seconds:.0f} s)")
+        self.message(f"[{self.done}/{self.total}] {run}: {_summary(result)} ({seconds:.0f} s)")
 
     def close(self) -> None:
         pass

@@ -72,15 +72,13 @@ def figure_grid(
     rows = []
     for label, pts in data:
         by_x = {x: (summary, states) for x, summary, states in pts}
-        cells = [Cell(text=label), Cell(text="ours")]
-        for x in xs:
-            if x not in by_x:
-                cells.append(Cell(text=""))
-                continue
-            summary, states = by_x[x]
-            empty = "failed" if "failed" in states else "pending"
-            cells.append(Cell.of(summary, empty))
-        rows.append(cells)
+        cells = [
+            Cell.of(by_x[x][0], "failed" if "failed" in by_x[x][1] else "pending")
+            if x in by_x
+            else Cell(text="")
+            for x in xs
+        ]
+        rows.append([Cell(text=label), Cell(text="ours"), *cells])
     oracles = _oracles(spec, plan, work_dir)
     if oracles is not None:
         for name, label in ORACLE_ROWS:

@@ -14,7 +14,6 @@ far reads, and a read record writes back the same keys. A run's state is read fr
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 import time
@@ -27,6 +26,7 @@ from typing import Any
 from mlrkit.bench import BenchResultWarning
 from mlrkit.bench.layout import BenchDir, read_json
 from mlrkit.bench.spec import BenchPlan, RunSpec, evaluator_of, plain
+from mlrkit.bench.spec import fingerprint as oracle_key  # the oracles' cache file name
 
 __all__ = ["BenchResultWarning", "RunResult", "Summary", "oracle_figures", "run_state", "summarize"]
 
@@ -233,10 +233,6 @@ def oracle_setting(cfg: Mapping[str, Any]) -> dict[str, Any] | None:
     for split in (train, test):
         split.pop("pipeline", None)  # the oracles read rendering metadata, never pixels
     return {"train": train, "test": test, "conventions": conventions}
-
-
-def oracle_key(setting: Mapping[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(setting, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def oracle_figures(work_dir: Path, setting: Mapping[str, Any]) -> dict[str, dict[str, float]]:

@@ -87,7 +87,8 @@ def slug(name: str) -> str:
     return out or "_"
 
 
-def _fingerprint(payload: Any) -> str:
+def fingerprint(payload: Any) -> str:
+    """A short hash of JSON-able data (a run's resolved config, an oracle setting)."""
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -634,8 +635,8 @@ def load_bench(
                 parts = [slug(vname)] + ([slug(dataset)] if dataset else []) + [f"seed{seed}"]
                 run_id = "__".join(parts)
                 payload = dict(base=Path(base).name, config=plain(cfg._cfg_dict), seed=seed)
-                fingerprint = _fingerprint({**payload, "threads": threads})
-                plan.runs.append(RunSpec(run_id, vname, dataset, seed, base, ordered, fingerprint))
+                key = fingerprint({**payload, "threads": threads})
+                plan.runs.append(RunSpec(run_id, vname, dataset, seed, base, ordered, key))
                 plan.configs[run_id] = cfg
     plan.tables = _entries(
         TableSpec, spec.get("tables", []), "bench.tables", {"plan": plan, "seen": set()}, False

@@ -258,8 +258,10 @@ def build_table(
     if oracles is not None:
         header.append(SHARE)
     rows: list[list[Cell]] = []
-    if spec.cited and printed is not None:
-        rows += _cited_rows(spec, printed, with_share=oracles is not None)
+    if spec.cited and printed is not None:  # the printed rows no variant stands for
+        ours = {row.paper for row in spec.rows}
+        cited = [name for name in printed["rows"] if name not in ours]
+        rows += [_printed_row(spec, printed, n, "cited", oracles is not None) for n in cited]
     for row in spec.rows:
         runs = plan.runs_of(row.variant)
         states = [run_state(results.get(r.run), r) for r in runs]
@@ -316,16 +318,6 @@ def protocol_notes(plan: BenchPlan, runs: Sequence[RunSpec], checkpoint: str = "
         f"[{', '.join(names)}] {protocol_note(protocol, checkpoint)}"
         for protocol, names in by_protocol.items()
     )
-
-
-def _cited_rows(spec: TableSpec, printed: Mapping[str, Any], with_share: bool) -> list[list[Cell]]:
-    """The printed rows no variant of ``spec`` stands for, in the paper's order."""
-    ours = {row.paper for row in spec.rows}
-    return [
-        _printed_row(spec, printed, name, "cited", with_share)
-        for name in printed["rows"]
-        if name not in ours
-    ]
 
 
 def _printed_row(
@@ -446,10 +438,6 @@ def to_latex(grid: Grid) -> str:
     )
 
 
-def _csv_number(value: float | None) -> str:
-    return "" if value is None else f"{value:.4f}"
-
-
 def to_csv(grid: Grid) -> str:
     """One line per row; each value column as ``<header>`` and ``<header> std``."""
     out = io.StringIO()
@@ -459,10 +447,8 @@ def to_csv(grid: Grid) -> str:
     for row in grid.rows:
         line = [c.text for c in row[:2]]
         for cell in row[2:]:
-            if cell.mean is None:
-                line += [cell.text, ""]
-            else:
-                line += [_csv_number(cell.mean), _csv_number(cell.std)]
+            numbers = ["" if x is None else f"{x:.4f}" for x in (cell.mean, cell.std)]
+            line += [cell.text, ""] if cell.mean is None else numbers
         writer.writerow(line)
     return out.getvalue()
 
