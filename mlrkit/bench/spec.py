@@ -159,10 +159,10 @@ def _build(cls: type, node: Any, where: str, ctx: Mapping[str, Any]) -> Any:
     """The dataclass ``cls`` read from the bench config's entry ``node`` (named ``where``).
 
     ``node`` is a dict with no keys but ``cls``'s fields. Each field is read by the ``check`` of
-    its metadata: ``check(value, "<where>.<field>", ctx)``, the value being the field's default
-    (its metadata's ``missing``, else its own, else None; with ``inherit``, the enclosing entry's
-    value) when ``node`` leaves it out. ``ctx``
-    holds the plan, the entry's ``where`` and the fields read so far, its own and its parent's.
+    its metadata: ``check(value, "<where>.<field>", ctx)``; a value ``node`` leaves out is the
+    metadata's ``missing``, else the field's default, else None (with ``inherit``: the enclosing
+    entry's value). ``ctx`` holds the plan, the entry's ``where`` and the fields read so far,
+    the entry's own and its parents'.
     """
     node = _mapping(node, where, cls)
     ctx = {**ctx, "where": where}
@@ -269,12 +269,10 @@ def _check_metric(metric: str, plan: BenchPlan, variant: str, dataset: str | Non
 def _file_name(name: Any, where: str, ctx: Mapping[str, Any]) -> str:
     """A table's (unique) or figure's (``ctx["seen"]`` None) file-name safe name."""
     name, seen = _name(name, where), ctx.get("seen")
-    if seen is None and slug(name) != name:
-        raise BenchConfigError(f"{where} {name!r} must be file-name safe")
-    if seen is not None and (slug(name) != name or name in seen):
-        raise BenchConfigError(
-            f"{where} {name!r} must be unique and file-name safe (e.g. 'table_III')"
-        )
+    if slug(name) != name or name in (seen or ()):
+        unique = seen is not None
+        must = "unique and file-name safe (e.g. 'table_III')" if unique else "file-name safe"
+        raise BenchConfigError(f"{where} {name!r} must be {must}")
     if seen is not None:
         seen.add(name)
     return name
