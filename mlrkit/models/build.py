@@ -10,7 +10,7 @@ from torch import nn
 from mlrkit.graph import LabelGraph
 from mlrkit.registry import ENCODERS, MODELS
 
-from .multi_label_classifier import MultiLabelClassifier
+from .multi_label_classifier import MultiLabelClassifier, component_config
 
 __all__ = ["build_model", "GRAPH_KEYS"]
 
@@ -59,18 +59,11 @@ def build_model(cfg: Mapping[str, Any]) -> nn.Module:
 
 def _declared_graph(encoder: Any) -> tuple[dict[str, Any], str]:
     """The ``build_adjacency`` keywords an encoder config (or module) asks for, and its name."""
-    if isinstance(encoder, nn.Module):
-        return dict(getattr(encoder, "graph", None) or {}), type(encoder).__name__
-    kind = encoder if isinstance(encoder, str) else None
-    if isinstance(encoder, Mapping):
-        kind = encoder.get("type")
-    if kind is None:
-        raise ValueError(
-            f"MultiLabelClassifier: encoder must be a config dict with a 'type', a registered "
-            f"name or an nn.Module, got {encoder!r}."
-        )
+    cfg = component_config(encoder, "encoder")
+    if isinstance(cfg, nn.Module):
+        return dict(getattr(cfg, "graph", None) or {}), type(cfg).__name__
+    kind = cfg["type"]
     encoder_class = ENCODERS.get(kind) if isinstance(kind, str) else kind
-    graph = encoder.get("graph") if isinstance(encoder, Mapping) else None
     if hasattr(encoder_class, "graph_for"):
-        return encoder_class.graph_for(graph), encoder_class.__name__
+        return encoder_class.graph_for(cfg.get("graph")), encoder_class.__name__
     return dict(getattr(encoder_class, "default_graph", None) or {}), encoder_class.__name__

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import torch
@@ -21,18 +21,30 @@ __all__ = ["MultiLabelClassifier"]
 MODES = ("loss", "tensor", "predict")
 
 
-def _build(registry: Any, cfg: Any, role: str, **defaults: Any) -> nn.Module:
-    """A module from a config dict, a registered name or a module; defaults fill missing keys."""
+def component_config(cfg: Any, role: str) -> dict[str, Any] | nn.Module:
+    """A component (``role``) given as a config dict with a ``type``, a registered name or a
+    module: the module as it is, else a new config dict (a name becomes ``dict(type=name)``).
+
+    Raises:
+        ValueError: ``cfg`` is none of these.
+    """
     if isinstance(cfg, nn.Module):
         return cfg
     if isinstance(cfg, str):
         cfg = dict(type=cfg)
-    if not isinstance(cfg, dict) or "type" not in cfg:
+    if not isinstance(cfg, Mapping) or cfg.get("type") is None:
         raise ValueError(
             f"MultiLabelClassifier: {role} must be a config dict with a 'type', a registered "
             f"name or an nn.Module, got {cfg!r}."
         )
-    cfg = dict(cfg)
+    return dict(cfg)
+
+
+def _build(registry: Any, cfg: Any, role: str, **defaults: Any) -> nn.Module:
+    """A module from a config dict, a registered name or a module; defaults fill missing keys."""
+    cfg = component_config(cfg, role)
+    if isinstance(cfg, nn.Module):
+        return cfg
     for key, value in defaults.items():
         cfg.setdefault(key, value)
     return registry.build(cfg)
