@@ -16,20 +16,14 @@ __all__ = ["figure_grid", "plot_figure", "per_class_ap_heatmap"]
 
 def _points(spec: FigureSpec, plan: BenchPlan, results: Mapping[str, Any]):
     """``[(label, [(x, Summary, states)])]`` for each series."""
-    out = []
-    for series in spec.series:
-        points = []
-        for x, variant in series.points:
-            runs = plan.runs_of(variant, spec.dataset)
-            states = [run_state(results.get(r.run), r) for r in runs]
-            values = [
-                results[r.run].metric(spec.metric, spec.checkpoint)
-                for r, s in zip(runs, states)
-                if s == "ok"
-            ]
-            points.append((x, summarize(values), states))
-        out.append((series.label, points))
-    return out
+
+    def point(x: float, variant: str) -> tuple[float, Summary, list[str]]:
+        runs = plan.runs_of(variant, spec.dataset)
+        states = [run_state(results.get(r.run), r) for r in runs]
+        ok = [results[r.run] for r, s in zip(runs, states) if s == "ok"]
+        return x, summarize(r.metric(spec.metric, spec.checkpoint) for r in ok), states
+
+    return [(s.label, [point(x, variant) for x, variant in s.points]) for s in spec.series]
 
 
 def _runs(spec: FigureSpec, plan: BenchPlan, x: float | None = None):
@@ -121,11 +115,10 @@ def plot_figure(
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
     markers = "osD^v<>p*h"
     for i, (label, pts) in enumerate(_points(spec, plan, results)):
-        xs = [x for x, s, _ in pts if s.mean is not None]
-        ys = [s.mean for _, s, _ in pts if s.mean is not None]
-        errs = [s.std or 0.0 for _, s, _ in pts if s.mean is not None]
-        if not xs:
+        done = [(x, s.mean, s.std or 0.0) for x, s, _ in pts if s.mean is not None]
+        if not done:
             continue
+        xs, ys, errs = zip(*done)
         style = dict(marker=markers[i % len(markers)], capsize=3, linewidth=1.5)
         ax.errorbar(xs, ys, yerr=errs if any(errs) else None, label=label, **style)
     oracles = _oracles(spec, plan, work_dir)
@@ -186,12 +179,12 @@ def per_class_ap_heatmap(plan: BenchPlan, results: Mapping[str, Any], out_dir: P
             continue
         variants = list(columns)
         classes = list(dict.fromkeys(c for v in variants for c in columns[v]))
-        grid = np.full((len(classes), len(variants)), np.nan)  # (K, V)
-        for j, variant in enumerate(variants):
-            for i, name in enumerate(classes):
-                values = columns[variant].get(name)
-                if values:
-                    grid[i, j] = sum(values) / len(values)
+        grid = np.array(  # (K, V)
+            [
+                [sum(x) / len(x) if (x := columns[v].get(c)) else np.nan for v in variants]
+                for c in classes
+            ]
+        )
         stem = "per_class_ap" if dataset is None else f"per_class_ap_{dataset}"
         out_dir.mkdir(parents=True, exist_ok=True)
         with open(out_dir / f"{stem}.csv", "w", newline="") as f:

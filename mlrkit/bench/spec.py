@@ -305,8 +305,7 @@ def _printed(name: Any, kind: str, ctx: Mapping[str, Any]) -> str | None:
 
 def _rows(node: Any, where: str, ctx: Mapping[str, Any]) -> list[RowSpec]:
     """The rows of a table whose variants run."""
-    rows = _entries(RowSpec, node, where, ctx)
-    return [row for row in rows if row.variant in ctx["plan"].active]
+    return [r for r in _entries(RowSpec, node, where, ctx) if r.variant in ctx["plan"].active]
 
 
 def _columns(node: Any, where: str, ctx: Mapping[str, Any]) -> list[ColumnSpec]:

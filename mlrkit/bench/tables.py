@@ -220,12 +220,8 @@ def _source(states: Sequence[str], seeds: int) -> str:
         return "failed" if failed else "pending"
     if ok == len(states):
         return "ours" if seeds == 1 else f"ours (n={seeds})"
-    parts = [f"{ok}/{len(states)} ok"]
-    if failed:
-        parts.append(f"{failed} failed")
-    pending = len(states) - ok - failed
-    if pending:
-        parts.append(f"{pending} pending")
+    others = [(failed, "failed"), (len(states) - ok - failed, "pending")]
+    parts = [f"{ok}/{len(states)} ok", *(f"{n} {word}" for n, word in others if n)]
     return f"ours ({', '.join(parts)})"
 
 
