@@ -4,7 +4,7 @@ The work dir holds everything (see docs/architecture.md, "Bench"). A bench is sa
 and run again: results are written atomically once per run, a run that already has a result
 for the current config is skipped, a half-trained run resumes from its own checkpoints, and
 workers die with the bench (so none is left running twice). One bench per work dir at a time
-(:class:`~mlrkit.bench.lock.BenchLock`). A failed run is recorded and shown as failed; the
+(:class:`~mlrkit.bench.layout.BenchLock`). A failed run is recorded and shown as failed; the
 others go on.
 """
 
@@ -34,8 +34,7 @@ from mlrkit.bench.launch import (
     start_local_worker,
     submit_slurm,
 )
-from mlrkit.bench.layout import BenchDir, RunDir, read_json
-from mlrkit.bench.lock import BenchLock
+from mlrkit.bench.layout import BenchDir, BenchLock, RunDir, read_json
 from mlrkit.bench.report import read_results, render_outputs
 from mlrkit.bench.results import RunResult, run_state
 from mlrkit.bench.run_config import write_run_config

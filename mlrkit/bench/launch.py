@@ -12,6 +12,7 @@ written as sbatch scripts (one per run, in the run's folder) and submitted with 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import shlex
@@ -158,6 +159,7 @@ def worker_env(options: LaunchOptions, gpus: Sequence[int] | None = None) -> dic
 
 
 # -- local workers forked from a server that did the imports ---------------------------------
+@functools.cache
 def _server():
     """The ``forkserver`` context local workers are forked from, or None where there is none."""
     import multiprocessing

@@ -143,8 +143,9 @@ def _load(run_dir: RunDir, base: str):
     return cfg
 
 
-def _agreed(runner, work_dir: Path) -> tuple[Path, Path, dict[str, float] | None]:
-    """(selected checkpoint, last checkpoint, test figures already computed or None).
+def _agreed(runner, work_dir: Path) -> tuple[Path, Path, bool, dict[str, float] | None]:
+    """(selected checkpoint, last checkpoint, whether the two hold the same weights, test
+    figures already computed or None).
 
     Rank 0 decides once every rank has finished training and broadcasts its answer: the
     checkpoints are written by rank 0 alone, and a rank that looked for them on its own could
@@ -159,14 +160,16 @@ def _agreed(runner, work_dir: Path) -> tuple[Path, Path, dict[str, float] | None
         try:
             checkpoint = _best_checkpoint(work_dir)
             last = _last_checkpoint(work_dir) or checkpoint
-            choice = [(str(checkpoint), str(last), validated_test_metrics(runner, checkpoint))]
+            same = same_weights(last, checkpoint)
+            metrics = validated_test_metrics(runner, checkpoint)
+            choice = [(str(checkpoint), str(last), same, metrics)]
         except Exception as err:  # every rank fails with it, none waits for the others
             choice = [err]
     broadcast_object_list(choice)
     if isinstance(choice[0], Exception):
         raise choice[0]
-    checkpoint, last, metrics = choice[0]
-    return Path(checkpoint), Path(last), metrics
+    checkpoint, last, same, metrics = choice[0]
+    return Path(checkpoint), Path(last), same, metrics
 
 
 def validated_test_metrics(runner, checkpoint: Path) -> dict[str, float] | None:
@@ -212,18 +215,13 @@ def same_weights(first: Path, second: Path) -> bool:
     if where is None or where != checkpoint_epoch(second):
         return False
     a, b = load_checkpoint_file(first), load_checkpoint_file(second)
-    for key in ("state_dict", "ema_state_dict"):
-        x, y = a.get(key) or {}, b.get(key) or {}
-        if x.keys() != y.keys():
-            return False
-        for name, tensor in x.items():
-            other = y[name]
-            if not (hasattr(tensor, "shape") and hasattr(other, "shape")):
-                if tensor != other:
-                    return False
-            elif tensor.shape != other.shape or not tensor.equal(other):
-                return False
-    return True
+
+    def equal(x: dict, y: dict) -> bool:  # state dicts: names -> tensors
+        return x.keys() == y.keys() and all(
+            x[k].shape == y[k].shape and x[k].dtype == y[k].dtype and x[k].equal(y[k]) for k in x
+        )
+
+    return all(equal(a.get(k) or {}, b.get(k) or {}) for k in ("state_dict", "ema_state_dict"))
 
 
 def _split_metrics(metrics: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
@@ -286,7 +284,7 @@ def run(spec_path: str | Path, launcher: str = "none") -> int:
         parameters = _parameters(runner)
         world_size = runner.world_size
         config = runner.cfg
-        checkpoint, last, metrics = _agreed(runner, work_dir)
+        checkpoint, last, same, metrics = _agreed(runner, work_dir)
         del runner
         t1 = time.perf_counter()
 
@@ -300,7 +298,7 @@ def run(spec_path: str | Path, launcher: str = "none") -> int:
         figures, per_class = (
             _split_metrics(metrics) if metrics is not None else test_figures(checkpoint, "test")
         )
-        if same_weights(last, checkpoint):
+        if same:
             last_figures, last_per_class = figures, per_class
         else:  # the last epoch's test figures, whatever was selected
             last_figures, last_per_class = test_figures(last, "test_last")

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
     from mlrkit.bench.execute import BenchOptions, default_work_dir, describe_plan, run_bench
     from mlrkit.bench.launch import LaunchOptions, SlurmOptions
-    from mlrkit.bench.lock import BenchLockedError
+    from mlrkit.bench.layout import BenchLockedError
     from mlrkit.bench.spec import load_bench
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]

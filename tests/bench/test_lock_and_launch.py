@@ -23,7 +23,7 @@ from mlrkit.bench.launch import (
     worker_command,
     worker_env,
 )
-from mlrkit.bench.lock import BenchLock, BenchLockedError
+from mlrkit.bench.layout import BenchLock, BenchLockedError
 from mlrkit.bench.spec import load_bench
 
 from .conftest import mlrkit_bench
@@ -31,7 +31,7 @@ from .conftest import mlrkit_bench
 HOLD = textwrap.dedent(
     """\
     import sys, time
-    from mlrkit.bench.lock import BenchLock
+    from mlrkit.bench.layout import BenchLock
     lock = BenchLock(sys.argv[1]).acquire()
     print("held", flush=True)
     time.sleep(120)
