@@ -207,15 +207,19 @@ def _loader_dataset(cfg: Mapping[str, Any], *loaders: str) -> dict[str, Any] | N
     return None
 
 
-def has_oracles(dataset: Mapping[str, Any]) -> bool:
-    """Whether the dataset a config entry builds has oracles (asked of its class)."""
+def dataset_class(dataset: Mapping[str, Any]) -> Any:
+    """The registered class of a dataset config entry, or None (no type, or not registered)."""
     from mlrkit.registry import DATASETS
 
     try:
-        kind = DATASETS.get(dataset.get("type"))
+        return DATASETS.get(dataset.get("type"))
     except (KeyError, TypeError, RuntimeError):  # no type, or one not registered here
-        return False
-    return bool(getattr(kind, "has_oracles", False))
+        return None
+
+
+def has_oracles(dataset: Mapping[str, Any]) -> bool:
+    """Whether the dataset a config entry builds has oracles (asked of its class)."""
+    return bool(getattr(dataset_class(dataset), "has_oracles", False))
 
 
 def oracle_setting(cfg: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -238,30 +242,18 @@ def oracle_setting(cfg: Mapping[str, Any]) -> dict[str, Any] | None:
 def oracle_figures(work_dir: Path, setting: Mapping[str, Any]) -> dict[str, dict[str, float]]:
     """Both oracles' figures and per-class AP (``"AP/<class>"``) for one setting, cached.
 
-    Computed once per setting (i.e. per data seed and size) with
-    :func:`mlrkit.datasets.oracles.oracle_logits` and the models' metric conventions, and
-    cached as ``oracles/<key>.json`` in the bench work dir.
+    Computed once per setting (i.e. per data seed and size) by
+    :func:`mlrkit.datasets.oracles.oracle_scores` and cached as ``oracles/<key>.json`` in the
+    bench work dir.
     """
     path = BenchDir(work_dir).oracles / f"{oracle_key(setting)}.json"
     cached = read_json(path)
     if isinstance(cached, dict) and cached.get("setting") == json.loads(json.dumps(setting)):
         return cached["oracles"]
-    from mlrkit.datasets.oracles import oracle_logits
+    from mlrkit.datasets.oracles import oracle_scores
     from mlrkit.engine.experiment import write_json_atomic
-    from mlrkit.metrics.functional import evaluate
-    from mlrkit.registry import DATASETS
 
-    train = DATASETS.build(dict(setting["train"]))
-    test = DATASETS.build(dict(setting["test"]))
-    out: dict[str, dict[str, float]] = {}
-    conventions = dict(setting["conventions"])
-    for name, logits in oracle_logits(train, test).items():
-        figures, ap = evaluate(logits, test.targets, **conventions)
-        entry = {k: float(v) for k, v in figures.items()}
-        for cls, value in zip(test.classes, ap.tolist()):
-            if value == value:  # classes without a positive have no AP
-                entry[f"AP/{cls}"] = float(value)
-        out[name] = entry
+    out = oracle_scores(setting["train"], setting["test"], setting["conventions"])
     write_json_atomic(path, {"setting": setting, "oracles": out})
     return out
 

@@ -27,6 +27,7 @@ from mlrkit.bench.results import (
     ORACLE_ROWS,
     RunResult,
     Summary,
+    dataset_class,
     oracle_rows,
     run_oracles,
     run_state,
@@ -113,18 +114,9 @@ def describe_setup(cfg: Mapping[str, Any]) -> str:
     train = train_loader.get("dataset") or {}
     test = (cfg.get("test_dataloader") or cfg.get("val_dataloader") or {}).get("dataset") or {}
     val = (cfg.get("val_dataloader") or {}).get("dataset") or {}
-    if train.get("type") == "SyntheticScenes":
-        from mlrkit.datasets.synthetic_scenes import DEFAULT_PAIRS
-
-        source = train.get("source", "voc")
-        pairs = train.get("pairs")
-        npairs = len(DEFAULT_PAIRS.get(source, ())) if pairs is None else len(pairs)
-        data = (
-            f"built-in SyntheticScenes ({source.upper()} label statistics, {npairs} "
-            f"pixel-identical pairs, {_int(train.get('num_samples', 5000))} train / "
-            f"{_int(val.get('num_samples', '?'))} val / "
-            f"{_int(test.get('num_samples', '?'))} test images, data seed {train.get('seed', 0)})"
-        )
+    describe_data = getattr(dataset_class(train), "describe_data", None)
+    if describe_data is not None:  # the dataset says what it is (SyntheticScenes)
+        data = describe_data(train, val, test)
     else:
         data = (
             f"{train.get('type', '?')} {train.get('split', 'train')} -> "
@@ -167,18 +159,6 @@ def describe_setup(cfg: Mapping[str, Any]) -> str:
     return f"{data}; {backbone}; {resolution}; {schedule}"
 
 
-def _has_difficult_labels(dataset_type: Any) -> bool:
-    """Whether a dataset type marks labels "difficult" (VOC and its subclasses)."""
-    from mlrkit.datasets.voc import VOCMultiLabel
-    from mlrkit.registry import DATASETS
-
-    try:
-        cls = DATASETS.get(dataset_type) if isinstance(dataset_type, str) else dataset_type
-    except KeyError:  # not registered here (e.g. a plugin's): nothing to state
-        return False
-    return isinstance(cls, type) and issubclass(cls, VOCMultiLabel)
-
-
 def describe_conventions(cfg: Mapping[str, Any]) -> str:
     """One line naming the conventions that shape a run's numbers (docs/conventions.md).
 
@@ -202,7 +182,7 @@ def describe_conventions(cfg: Mapping[str, Any]) -> str:
     )
     train = ((cfg.get("train_dataloader") or {}).get("dataset")) or {}
     model = cfg.get("model") or {}
-    if _has_difficult_labels(train.get("type")):
+    if getattr(dataset_class(train), "has_difficult_labels", False):
         text += (
             f", difficult {option('difficult_mode')}; training: difficult labels "
             f"{model.get('train_difficult', 'ignore')}"

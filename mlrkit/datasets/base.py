@@ -82,6 +82,10 @@ class MultiLabelDataset(Dataset):
     #: ceilings of :mod:`mlrkit.datasets.oracles` can be computed on it; procedural data only.
     has_oracles: bool = False
 
+    #: Whether some labels are marked "difficult" (VOC), so that a report names the difficult
+    #: conventions of the metrics and of training.
+    has_difficult_labels: bool = False
+
     def __init__(
         self,
         pipeline: Sequence[dict | Callable] | None = None,

@@ -33,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,7 @@ __all__ = [
     "ORACLES",
     "oracle_logits",
     "oracle_metrics",
+    "oracle_scores",
     "pixels_context_logits",
     "pixels_only_logits",
     "share_of_gap",
@@ -208,6 +210,36 @@ def oracle_metrics(train: Any, test: Any, **conventions: Any) -> dict[str, dict[
         name: multilabel_metrics(logits, targets, **conventions)
         for name, logits in oracle_logits(train, test).items()
     }
+
+
+def oracle_scores(
+    train: Mapping[str, Any], test: Mapping[str, Any], conventions: Mapping[str, Any]
+) -> dict[str, dict[str, float]]:
+    """Both oracles' figures and per-class AP on the datasets two configs build.
+
+    Args:
+        train: config of the train dataset (its registered ``type`` and arguments); the oracles
+            are fitted on it only.
+        test: config of the test dataset (scored).
+        conventions: passed to :func:`mlrkit.metrics.functional.evaluate` (``top_k``,
+            ``ap_mode``, ...), so that the oracles use the models' conventions.
+
+    Returns:
+        ``{"pixels-only": {"mAP": ..., 12 P/R/F1 figures, "AP/<class>": ...}, ...}``, percent;
+        a class without a positive in the test split has no ``AP/<class>``.
+    """
+    from mlrkit.metrics.functional import evaluate
+    from mlrkit.registry import DATASETS
+
+    train_set, test_set = DATASETS.build(dict(train)), DATASETS.build(dict(test))
+    out: dict[str, dict[str, float]] = {}
+    for name, logits in oracle_logits(train_set, test_set).items():
+        figures, ap = evaluate(logits, test_set.targets, **conventions)
+        out[name] = {k: float(v) for k, v in figures.items()}
+        for cls, value in zip(test_set.classes, ap.tolist()):
+            if value == value:  # classes without a positive have no AP
+                out[name][f"AP/{cls}"] = float(value)
+    return out
 
 
 def share_of_gap(model: Any, pixels: Any, context: Any, min_gap: float = 1.0) -> Any:

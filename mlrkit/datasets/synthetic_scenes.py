@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -369,6 +370,29 @@ class SyntheticScenes(MultiLabelDataset):
 
     dataset_name = "synthetic"
     has_oracles = True  # it knows which glyphs each image shows
+
+    @classmethod
+    def describe_data(
+        cls, train: Mapping[str, Any], val: Mapping[str, Any], test: Mapping[str, Any]
+    ) -> str:
+        """The data of a run in words, from the configs of its train, val and test datasets.
+
+        Example: ``built-in SyntheticScenes (VOC label statistics, 7 pixel-identical pairs,
+        5,000 train / 1,000 val / 1,500 test images, data seed 0)``.
+        """
+
+        def count(dataset: Mapping[str, Any], default: Any) -> str:
+            value = dataset.get("num_samples", default)
+            return f"{int(value):,}" if isinstance(value, (int, float)) else str(value)
+
+        source = train.get("source", "voc")
+        pairs = train.get("pairs")
+        npairs = len(DEFAULT_PAIRS.get(source, ())) if pairs is None else len(pairs)
+        return (
+            f"built-in SyntheticScenes ({source.upper()} label statistics, {npairs} "
+            f"pixel-identical pairs, {count(train, 5000)} train / {count(val, '?')} val / "
+            f"{count(test, '?')} test images, data seed {train.get('seed', 0)})"
+        )
 
     def __init__(
         self,

@@ -62,6 +62,7 @@ class VOCMultiLabel(FileMultiLabelDataset):
     """
 
     dataset_name = "voc"
+    has_difficult_labels = True
 
     def __init__(
         self,

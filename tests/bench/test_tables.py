@@ -12,7 +12,15 @@ from pathlib import Path
 
 from mlrkit.bench.results import RunResult, oracle_key, oracle_setting
 from mlrkit.bench.spec import load_bench
-from mlrkit.bench.tables import build_table, render, to_csv, to_latex, to_markdown
+from mlrkit.bench.tables import (
+    build_table,
+    describe_conventions,
+    describe_setup,
+    render,
+    to_csv,
+    to_latex,
+    to_markdown,
+)
 
 EXPECTED = Path(__file__).parent / "expected"
 
@@ -127,3 +135,26 @@ def test_a_table_can_show_the_last_epochs_figures(tiny_bench, tmp_path):
     md = to_markdown(build_table(plan.tables[0], plan, records(results), tmp_path / "work"))
     assert "| 64.0 " in md and "71.0" not in md
     assert "The figures shown are the last epoch's" in md
+
+
+def test_the_setup_and_conventions_lines_ask_the_train_datasets_class():
+    def cfg(dataset):
+        return {
+            "train_dataloader": {"dataset": dict(dataset, split="trainval"), "batch_size": 8},
+            "test_dataloader": {"dataset": dict(dataset, split="test")},
+        }
+
+    voc = cfg({"type": "VOC2012MultiLabel", "root": "voc"})  # a VOCMultiLabel subclass
+    assert describe_setup(voc).startswith("VOC2012MultiLabel trainval -> VOC2012MultiLabel test; ")
+    assert describe_conventions(voc).endswith(
+        ", difficult ignore; training: difficult labels ignore"
+    )
+    synthetic = cfg({"type": "SyntheticScenes", "num_samples": 64})
+    assert describe_setup(synthetic).startswith(
+        "built-in SyntheticScenes (VOC label statistics, 7 pixel-identical pairs, 64 train / ? "
+        "val / 64 test images, data seed 0); "
+    )
+    assert "difficult" not in describe_conventions(synthetic)
+    unknown = cfg({"type": "NotRegisteredAnywhere"})
+    assert describe_setup(unknown).startswith("NotRegisteredAnywhere trainval -> ")
+    assert "difficult" not in describe_conventions(unknown)

@@ -11,7 +11,9 @@ import pytest
 from mlrkit.datasets.oracles import (
     ORACLES,
     _fit_logistic,
+    oracle_logits,
     oracle_metrics,
+    oracle_scores,
     pixels_context_logits,
     pixels_only_logits,
     share_of_gap,
@@ -36,6 +38,20 @@ def test_pixels_only_is_below_context_and_both_are_reproducible():
     assert pixels + 10 < context < 100  # measured: 67.5 / 88.2 at this size, seed 0
     assert figures == oracle_metrics(*_splits(seed=0))
     assert figures != oracle_metrics(*_splits(seed=1))
+
+
+def test_oracle_scores_build_the_splits_and_add_each_class_ap_that_exists():
+    train_cfg = dict(type="SyntheticScenes", num_samples=400, split="train", seed=2)
+    test_cfg = dict(train_cfg, num_samples=12, split="test")
+    scores = oracle_scores(train_cfg, test_cfg, {"top_k": 2})
+    train, test = _splits(seed=2, train=400, test=12)
+    figures = oracle_metrics(train, test, top_k=2)
+    assert list(scores) == list(ORACLES)
+    for name, logits in oracle_logits(train, test).items():
+        ap = average_precision(logits, test.targets)
+        expected = {f"AP/{c}": a for c, a in zip(test.classes, ap.tolist()) if not math.isnan(a)}
+        assert 0 < len(expected) < len(test.classes)  # 12 images: some classes have no positive
+        assert scores[name] == pytest.approx({**figures[name], **expected})
 
 
 def test_with_pairs_off_the_two_oracles_coincide():

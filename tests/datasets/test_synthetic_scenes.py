@@ -284,3 +284,20 @@ def test_rendered_images_are_cached_once_and_identical():
     image = fresh[0]
     assert small.put(("k",), 0, 6, image) is image and small.get(("k",), 0) is None
     assert small.used_bytes == 0
+
+
+def test_the_dataset_describes_a_runs_data_from_its_configs():
+    text = SyntheticScenes.describe_data(
+        dict(type="SyntheticScenes", num_samples=640, seed=3), dict(num_samples=256), {}
+    )
+    assert text == (
+        "built-in SyntheticScenes (VOC label statistics, 7 pixel-identical pairs, 640 train / "
+        "256 val / ? test images, data seed 3)"
+    )
+    text = SyntheticScenes.describe_data(
+        dict(source="coco", pairs=[("cow", "horse")]), {}, dict(num_samples=1500)
+    )
+    assert text == (
+        "built-in SyntheticScenes (COCO label statistics, 1 pixel-identical pairs, 5,000 train / "
+        "? val / 1,500 test images, data seed 0)"
+    )
