@@ -1,11 +1,9 @@
 """Execute a bench plan: each unfinished run as its own worker process, then the report.
 
-The work dir holds everything (see docs/architecture.md, "Bench"). A bench is safe to kill
-and run again: results are written atomically once per run, a run that already has a result
-for the current config is skipped, a half-trained run resumes from its own checkpoints, and
-workers die with the bench (so none is left running twice). One bench per work dir at a time
-(:class:`~mlrkit.bench.layout.BenchLock`). A failed run is recorded and shown as failed; the
-others go on.
+A bench is safe to kill and run again (docs/architecture.md, "Bench"): one at a time per work
+dir, results written atomically once per run, current results kept, half-trained runs resumed,
+workers dying with the bench (none is left running twice). A failed run is recorded as failed;
+the others go on.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,26 +95,20 @@ def runs_to_do(plan: BenchPlan, work_dir: Path, retry_failed: bool = False) -> l
     return [r for r in plan.runs if states[r.run] in wanted]
 
 
-def _slots(
-    plan: BenchPlan, options: BenchOptions, pending: int
-) -> tuple[int, int, list[list[int]] | None]:
-    """(jobs, threads per process, GPU lists per job or None).
+def _slots(plan: BenchPlan, options: BenchOptions, pending: int) -> tuple[int, list | None]:
+    """(jobs at once, GPU lists per job or None).
 
-    The threads per process are the plan's (``--threads``), never derived from ``jobs``: a
+    The threads per process stay the plan's (``--threads``), never derived from ``jobs``: a
     CPU run's floats depend on its thread count, and results must not depend on ``--jobs``.
     """
-    per_run = options.launch.nproc_per_node
     import torch
 
+    per_run = options.launch.nproc_per_node
     gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    if options.jobs is not None:
-        jobs = options.jobs
-    elif gpus:
-        jobs = max(1, gpus // per_run)
-    else:
-        jobs = max(1, cpu_count() // (per_run * plan.threads))
-    jobs = max(1, min(jobs, pending)) if pending else jobs
-    return jobs, plan.threads, gpu_slots(jobs, per_run) if gpus else None
+    fit = gpus // per_run if gpus else cpu_count() // (per_run * plan.threads)
+    jobs = options.jobs or max(1, fit)
+    jobs = min(jobs, pending) if pending else jobs
+    return jobs, gpu_slots(jobs, per_run) if gpus else None
 
 
 def describe_plan(plan: BenchPlan, options: BenchOptions) -> str:
@@ -124,11 +116,11 @@ def describe_plan(plan: BenchPlan, options: BenchOptions) -> str:
     work_dir = options.work_dir
     states = run_states(plan, work_dir)
     todo = runs_to_do(plan, work_dir, options.retry_failed)
-    jobs, threads, gpus = _slots(plan, options, len(todo))
-    counts = {s: list(states.values()).count(s) for s in ("ok", "failed", "stale")}
+    jobs, gpus = _slots(plan, options, len(todo))
+    counts = Counter(states.values())
     datasets = f" x {len(plan.datasets)} datasets" if plan.datasets else ""
     launch = options.launch
-    per_process = f"; {jobs} job(s) at once, {threads} thread(s) per process"
+    per_process = f"; {jobs} job(s) at once, {plan.threads} thread(s) per process"
     lines = [
         f"bench {plan.name} ({plan.path})" + (" [--quick]" if plan.quick else ""),
         f"work dir: {work_dir}",
@@ -170,7 +162,7 @@ class _Job:
     started: float
 
 
-def _prepare_run(plan: BenchPlan, run: RunSpec, work_dir: Path, threads: int) -> tuple[RunDir, str]:
+def _prepare_run(plan: BenchPlan, run: RunSpec, work_dir: Path) -> tuple[RunDir, str]:
     """Write the run's ``spec.json`` and resolved ``config.py`` for a new attempt.
 
     A run dir left by another version of the config loses its checkpoints (never resumed).
@@ -181,8 +173,7 @@ def _prepare_run(plan: BenchPlan, run: RunSpec, work_dir: Path, threads: int) ->
     bench_dir = BenchDir(work_dir)
     run_dir = bench_dir.run(run.run)
     run_dir.path.mkdir(parents=True, exist_ok=True)
-    previous = (read_json(run_dir.spec) or {}).get("fingerprint")
-    if previous is not None and previous != run.fingerprint:
+    if (read_json(run_dir.spec) or {}).get("fingerprint") not in (None, run.fingerprint):
         shutil.rmtree(run_dir.work, ignore_errors=True)
     run_dir.progress.unlink(missing_ok=True)
     attempt = uuid.uuid4().hex[:12]
@@ -190,7 +181,7 @@ def _prepare_run(plan: BenchPlan, run: RunSpec, work_dir: Path, threads: int) ->
         **run.to_json(),
         "bench": plan.name,
         "result": str(bench_dir.result(run.run).resolve()),
-        "threads": threads,
+        "threads": plan.threads,
         "attempt": attempt,
     }
     write_run_config(plan.configs[run.run], run_dir.config)
@@ -198,13 +189,17 @@ def _prepare_run(plan: BenchPlan, run: RunSpec, work_dir: Path, threads: int) ->
     return run_dir, attempt
 
 
-def _record_failure(work_dir: Path, run: RunSpec, attempt: str, error: str) -> RunResult:
-    """The failed result the bench writes when a worker died without writing its own."""
-    bench_dir = BenchDir(work_dir)
-    record = RunResult.from_json({**run.to_json(), "attempt": attempt})
-    record.error = error
-    record.log_tail = log_tail(bench_dir.run(run.run).log)
-    record.write(bench_dir.result(run.run))
+def _result(bench_dir: BenchDir, job: _Job, code: int) -> RunResult:
+    """The result of a job whose worker ended with ``code``: its own, else the failure the
+    bench writes for a worker that died without writing one."""
+    result = RunResult.read(bench_dir.result(job.run.run))
+    if result is not None and result.attempt == job.attempt:
+        return result
+    how = f"signal {-code}" if code < 0 else f"exit code {code}"
+    record = RunResult.from_json({**job.run.to_json(), "attempt": job.attempt})
+    record.error = f"the worker ended ({how}) without writing a result"
+    record.log_tail = log_tail(bench_dir.run(job.run.run).log)
+    record.write(bench_dir.result(job.run.run))
     return record
 
 
@@ -225,12 +220,13 @@ def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> N
     from mlrkit.bench.display import make_display
 
     work_dir = options.work_dir
-    jobs, threads, gpus = _slots(plan, options, len(todo))
-    launch = LaunchOptions(options.launch.launcher, options.launch.nproc_per_node, threads)
+    bench_dir = BenchDir(work_dir)
+    jobs, gpus = _slots(plan, options, len(todo))
+    launch = LaunchOptions(options.launch.launcher, options.launch.nproc_per_node, plan.threads)
     display = make_display(len(todo), rich=options.rich)
     display.message(
         f"bench {plan.name}: {len(todo)} run(s) to do of {len(plan.runs)}, {jobs} at once, "
-        f"{threads} thread(s) per process; work dir {work_dir}"
+        f"{plan.threads} thread(s) per process; work dir {work_dir}"
     )
     queue = deque(todo)
     free = list(range(jobs))
@@ -238,9 +234,8 @@ def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> N
     try:
         while queue or running:
             while queue and free:
-                run = queue.popleft()
-                slot = free.pop(0)
-                run_dir, attempt = _prepare_run(plan, run, work_dir, threads)
+                run, slot = queue.popleft(), free.pop(0)
+                run_dir, attempt = _prepare_run(plan, run, work_dir)
                 with open(run_dir.log, "a") as log:
                     log.write(f"\n==== attempt {attempt} {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
                 proc = start_local_worker(
@@ -250,17 +245,13 @@ def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> N
                 display.start(run.run, f"slot {slot}")
             time.sleep(options.poll_s)
             for job in list(running):
-                display.update(job.run.run, read_json(BenchDir(work_dir).run(job.run.run).progress))
+                display.update(job.run.run, read_json(bench_dir.run(job.run.run).progress))
                 code = job.proc.poll()
                 if code is None:
                     continue
                 running.remove(job)
                 free.append(job.slot)
-                result = RunResult.read(BenchDir(work_dir).result(job.run.run))
-                if result is None or result.attempt != job.attempt:
-                    how = f"signal {-code}" if code < 0 else f"exit code {code}"
-                    error = f"the worker ended ({how}) without writing a result"
-                    result = _record_failure(work_dir, job.run, job.attempt, error)
+                result = _result(bench_dir, job, code)
                 display.finish(job.run.run, result, time.monotonic() - job.started)
     except BaseException:
         _stop(running)
@@ -271,26 +262,18 @@ def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> N
 
 # -- Slurm -----------------------------------------------------------------------------------
 def _submit(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions, out: TextIO) -> None:
-    work_dir = options.work_dir
-    launch = options.launch
     submitted = queued = 0
     for run in todo:
-        job_file = BenchDir(work_dir).run(run.run).slurm_job
+        job_file = BenchDir(options.work_dir).run(run.run).slurm_job
         job = read_json(job_file)
         if job and job.get("fingerprint") == run.fingerprint and slurm_job_active(job["job_id"]):
             queued += 1
             continue
-        run_dir, attempt = _prepare_run(plan, run, work_dir, plan.threads)
-        script = run_dir.slurm_script
-        script.write_text(
-            slurm_script(
-                run_dir.spec.resolve(),
-                job_name=f"mlrkit-{plan.name}-{run.run}",
-                log=run_dir.slurm_log.resolve(),
-                options=launch,
-            )
-        )
-        job_id = submit_slurm(script)
+        run_dir, attempt = _prepare_run(plan, run, options.work_dir)
+        name, spec = f"mlrkit-{plan.name}-{run.run}", run_dir.spec.resolve()
+        text = slurm_script(spec, name, run_dir.slurm_log.resolve(), options.launch)
+        run_dir.slurm_script.write_text(text)
+        job_id = submit_slurm(run_dir.slurm_script)
         job = {"job_id": job_id, "fingerprint": run.fingerprint, "attempt": attempt}
         write_json_atomic(job_file, {**job, "submitted": time.time()})
         submitted += 1

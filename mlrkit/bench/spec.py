@@ -1,16 +1,11 @@
-"""Bench configs: load one, check it, and expand it into the plan of runs.
-
-The format is described in docs/architecture.md ("Bench"). Everything that can be wrong in a
-bench config is found here, before anything runs: unknown keys in the ``bench`` dict, variants
-without names or with duplicate names, base configs that do not exist, overrides naming keys
-that the variant's base config does not have (strict, per variant), tables whose rows or
-columns do not match the variants, the metrics the runs report, or the paper table.
-"""
+"""Bench configs (docs/architecture.md, "Bench"): load one, check all of it before anything
+runs, and expand it into the plan of runs."""
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -22,29 +17,15 @@ from mmengine.config import Config
 
 from mlrkit.bench.paper import paper_table
 from mlrkit.checks import positive_int
-from mlrkit.engine.config import load_config
+from mlrkit.engine.config import check_override_keys, load_config
 
-__all__ = [
-    "BenchConfigError",
-    "BenchPlan",
-    "ColumnSpec",
-    "FigureSpec",
-    "RowSpec",
-    "RunSpec",
-    "SeriesSpec",
-    "TableSpec",
-    "Variant",
-    "load_bench",
-    "plain",
-    "slug",
-]
+__all__ = ["BenchConfigError", "BenchPlan", "RunSpec", "load_bench", "plain", "slug"]
 
 # the keys of the bench dict and its quick dict; a variant, table, row, column, figure or
 # series may have the fields of its dataclass below (Variant, TableSpec, ...)
-BENCH_KEYS = {
-    "name", "base", "seeds", "seed_keys", "overrides", "variants", "quick", "tables", "figures",
-    "datasets",
-}  # fmt: skip
+BENCH_KEYS = set(
+    "name base seeds seed_keys overrides variants quick tables figures datasets".split()
+)
 QUICK_KEYS = {"overrides", "seeds", "variants"}
 CHECKPOINTS = ("selected", "last")
 
@@ -93,7 +74,7 @@ def fingerprint(payload: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-# -- loading ---------------------------------------------------------------------------------
+# -- checks ----------------------------------------------------------------------------------
 def _read(path: Path) -> Mapping:
     if not path.is_file():
         raise FileNotFoundError(f"bench config {path} does not exist")
@@ -106,7 +87,6 @@ def _read(path: Path) -> Mapping:
     return cfg["bench"]
 
 
-# -- checks ----------------------------------------------------------------------------------
 def _mapping(node: Any, where: str, keys: type | set[str] | None = None) -> Mapping:
     """``node``, checked to be a dict with no keys but ``keys`` (a set, or a dataclass's fields)."""
     if not isinstance(node, Mapping):
@@ -199,13 +179,19 @@ def _base(base: Any, where: str, ctx: Mapping[str, Any]) -> str:
     return base if Path(base).is_absolute() else str(ctx["here"] / base)
 
 
-def _check_overrides(cfg: Config, overrides: Mapping[str, Any], what: str) -> None:
-    from mlrkit.engine.config import check_override_keys
-
-    try:
-        check_override_keys(cfg, overrides)
-    except KeyError as err:
-        raise BenchConfigError(f"{what}: {err.args[0]}") from None
+def _merge(cfg: Config, variant: str, groups: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """Merge the groups of overrides into ``cfg`` in turn, each checked against ``cfg`` as it
+    is then; returns the overrides as applied, in order (a later value replaces an earlier)."""
+    applied: dict[str, Any] = {}
+    for what, overrides in groups:
+        if overrides:
+            try:
+                check_override_keys(cfg, overrides)
+            except KeyError as err:
+                raise BenchConfigError(f"variant {variant!r}{what}: {err.args[0]}") from None
+            cfg.merge_from_dict(dict(overrides))
+            applied.update(overrides)
+    return applied
 
 
 def evaluator_of(cfg: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -270,8 +256,7 @@ def _file_name(name: Any, where: str, ctx: Mapping[str, Any]) -> str:
     """A table's (unique) or figure's (``ctx["seen"]`` None) file-name safe name."""
     name, seen = _name(name, where), ctx.get("seen")
     if slug(name) != name or name in (seen or ()):
-        unique = seen is not None
-        must = "unique and file-name safe (e.g. 'table_III')" if unique else "file-name safe"
+        must = "file-name safe" if seen is None else "unique and file-name safe (e.g. 'table_III')"
         raise BenchConfigError(f"{where} {name!r} must be {must}")
     if seen is not None:
         seen.add(name)
@@ -343,15 +328,13 @@ def _dataset(value: Any, where: str, ctx: Mapping[str, Any]) -> str | None:
         raise BenchConfigError(
             f"{where}.dataset is {value!r} but the bench has no data axis (bench.datasets)"
         )
-    if datasets and value is None:
-        if len(datasets) != 1:
-            raise BenchConfigError(f"{where} must name its dataset, one of {', '.join(datasets)}")
-        value = datasets[0]
-    if datasets and value not in datasets:
+    if value is None and len(datasets) > 1:
+        raise BenchConfigError(f"{where} must name its dataset, one of {', '.join(datasets)}")
+    dataset = datasets[0] if value is None and datasets else value
+    if datasets and dataset not in datasets:
         raise BenchConfigError(
             f"{where}.dataset {value!r} is not in bench.datasets ({', '.join(datasets)})"
         )
-    dataset = None if value is None else str(value)
     variants = [r.variant for r in ctx.get("rows", [])]  # a column's rows, a figure's points
     variants += [v for s in ctx.get("series", []) for _, v in s.points]
     for variant in variants:
@@ -363,18 +346,12 @@ def _points(node: Any, where: str, ctx: Mapping[str, Any]) -> list[tuple[float, 
     """A series' ``[x, variant name]`` points whose variants run."""
     points: list[tuple[float, str]] = []
     for k, point in enumerate(_list(node, where)):
-        pwhere = f"{where}[{k}]"
-        if (
-            isinstance(point, (str, bytes))
-            or not isinstance(point, Sequence)
-            or len(point) != 2
-            or isinstance(point[0], bool)
-            or not isinstance(point[0], (int, float))
-        ):
-            raise BenchConfigError(f"{pwhere} must be [x, variant name], got {point!r}")
-        variant = _variant(ctx["plan"], point[1], pwhere)
+        x = point[0] if isinstance(point, Sequence) and len(point) == 2 else None
+        if isinstance(point, bytes) or isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise BenchConfigError(f"{where}[{k}] must be [x, variant name], got {point!r}")
+        variant = _variant(ctx["plan"], point[1], f"{where}[{k}]")
         if variant in ctx["plan"].active:
-            points.append((float(point[0]), variant))
+            points.append((float(x), variant))
     return points
 
 
@@ -509,11 +486,7 @@ class BenchPlan:
 
     def runs_of(self, variant: str, dataset: str | None = None) -> list[RunSpec]:
         """The runs of one variant (on one dataset of the data axis), in seed order."""
-        return [
-            r
-            for r in self.runs
-            if r.variant == variant and (dataset is None or r.dataset == dataset)
-        ]
+        return [r for r in self.runs if r.variant == variant and dataset in (None, r.dataset)]
 
 
 def load_bench(
@@ -557,25 +530,26 @@ def load_bench(
         raise BenchConfigError(
             f"bench.variants: names {clash} give the same file name; rename one of them"
         )
-    quick_spec = _mapping(spec.get("quick") or {}, "bench.quick", QUICK_KEYS)
-    active = [v.name for v in variants]
+    shrink = _mapping(spec.get("quick") or {}, "bench.quick", QUICK_KEYS)
     if quick and "quick" not in spec:
         raise BenchConfigError(
             f"--quick: {path} has no bench.quick (what --quick shrinks); run it without --quick"
         )
-    if quick and quick_spec.get("variants") is not None:
-        subset = _list(quick_spec["variants"], "bench.quick.variants")
-        missing = [n for n in subset if n not in active]
+    shrink = shrink if quick else {}  # (checked even without --quick)
+    active = names
+    if shrink.get("variants") is not None:
+        subset = _list(shrink["variants"], "bench.quick.variants")
+        missing = [n for n in subset if n not in names]
         if missing:
             raise BenchConfigError(
                 f"bench.quick.variants names {missing}, which are not variants; the variants "
-                f"are: {', '.join(active)}"
+                f"are: {', '.join(names)}"
             )
-        active = [n for n in active if n in subset]
+        active = [n for n in names if n in subset]
     if seeds is not None:
         run_seeds = _seeds(list(seeds), "--seeds")
-    elif quick and quick_spec.get("seeds") is not None:
-        run_seeds = _seeds(quick_spec["seeds"], "bench.quick.seeds")
+    elif shrink.get("seeds") is not None:
+        run_seeds = _seeds(shrink["seeds"], "bench.quick.seeds")
     else:
         run_seeds = _seeds(spec.get("seeds", [0]), "bench.seeds")
     seed_keys = [
@@ -594,47 +568,36 @@ def load_bench(
     name = slug(str(spec.get("name") or path.stem))
     plan = BenchPlan(path, name, quick, run_seeds, datasets, variants, active, threads=threads)
 
-    quick_overrides = quick_spec.get("overrides") if quick else None
-    groups = [
-        (", bench.overrides", _overrides(spec.get("overrides"), "bench.overrides")),
-        ("", {}),  # the variant's
-        (", bench.quick.overrides", _overrides(quick_overrides, "bench.quick.overrides")),
+    common = (", bench.overrides", _overrides(spec.get("overrides"), "bench.overrides"))
+    late = [
+        (", bench.quick.overrides", _overrides(shrink.get("overrides"), "bench.quick.overrides")),
         (", --cfg-options", {str(k): plain(v) for k, v in (cfg_options or {}).items()}),
     ]
     loaded: dict[str, Config] = {}
-    by_name = {v.name: v for v in variants}
-    for seed in run_seeds:
-        seeded = dict.fromkeys(seed_keys, seed)
-        for vname in active:
-            variant = by_name[vname]
-            for dataset, value in (datasets or {None: None}).items():
-                base = variant.base.replace("{dataset}", value) if value else variant.base
-                if "{dataset}" in base:
-                    raise BenchConfigError(
-                        f"variant {vname!r}: base {variant.base} holds {{dataset}} but the "
-                        "bench has no bench.datasets"
-                    )
-                if base not in loaded:
-                    if not Path(base).is_file():
-                        raise FileNotFoundError(
-                            f"variant {vname!r}: base config {base} does not exist (paths are "
-                            f"relative to the bench config's folder {here})"
-                        )
-                    loaded[base] = load_config(base)  # custom_imports, the config's folder
-                cfg = copy.deepcopy(loaded[base])
-                ordered: dict[str, Any] = {}
-                groups[1] = ("", variant.overrides)
-                for what, overrides in [*groups, (", bench.seed_keys", seeded)]:
-                    if overrides:
-                        _check_overrides(cfg, overrides, f"variant {vname!r}{what}")
-                        cfg.merge_from_dict(dict(overrides))
-                        ordered.update(overrides)
-                parts = [slug(vname)] + ([slug(dataset)] if dataset else []) + [f"seed{seed}"]
-                run_id = "__".join(parts)
-                payload = dict(base=Path(base).name, config=plain(cfg._cfg_dict), seed=seed)
-                key = fingerprint({**payload, "threads": threads})
-                plan.runs.append(RunSpec(run_id, vname, dataset, seed, base, ordered, key))
-                plan.configs[run_id] = cfg
+    axis = (datasets or {None: None}).items()
+    chosen = [v for v in variants if v.name in active]
+    for seed, variant, (dataset, value) in itertools.product(run_seeds, chosen, axis):
+        base = variant.base.replace("{dataset}", value) if value else variant.base
+        if "{dataset}" in base:
+            raise BenchConfigError(
+                f"variant {variant.name!r}: base {variant.base} holds {{dataset}} but the "
+                "bench has no bench.datasets"
+            )
+        if base not in loaded:
+            if not Path(base).is_file():
+                raise FileNotFoundError(
+                    f"variant {variant.name!r}: base config {base} does not exist (paths are "
+                    f"relative to the bench config's folder {here})"
+                )
+            loaded[base] = load_config(base)  # custom_imports, the config's folder
+        cfg = copy.deepcopy(loaded[base])
+        seeded = (", bench.seed_keys", dict.fromkeys(seed_keys, seed))
+        ordered = _merge(cfg, variant.name, [common, ("", variant.overrides), *late, seeded])
+        run_id = "__".join(slug(part) for part in (variant.name, dataset) if part) + f"__seed{seed}"
+        payload = dict(base=Path(base).name, config=plain(cfg._cfg_dict), seed=seed)
+        key = fingerprint({**payload, "threads": threads})
+        plan.runs.append(RunSpec(run_id, variant.name, dataset, seed, base, ordered, key))
+        plan.configs[run_id] = cfg
     plan.tables = _entries(
         TableSpec, spec.get("tables", []), "bench.tables", {"plan": plan, "seen": set()}, False
     )
