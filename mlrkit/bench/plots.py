@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from mlrkit.bench.layout import BenchDir
-from mlrkit.bench.results import ORACLE_ROWS, Summary, oracle_rows, run_state, summarize
+from mlrkit.bench.results import ORACLE_ROWS, Summary, oracle_rows, run_state, run_states, summarize
 from mlrkit.bench.spec import BenchPlan, FigureSpec
-from mlrkit.bench.tables import Cell, Grid, describe_setup, protocol_notes
+from mlrkit.bench.tables import Cell, Grid, describe_setup, ours_note, protocol_notes
 
 __all__ = ["figure_grid", "plot_figure", "per_class_ap_heatmap"]
 
@@ -18,10 +18,8 @@ def _points(spec: FigureSpec, plan: BenchPlan, results: Mapping[str, Any]):
     """``[(label, [(x, Summary, states)])]`` for each series."""
 
     def point(x: float, variant: str) -> tuple[float, Summary, list[str]]:
-        runs = plan.runs_of(variant, spec.dataset)
-        states = [run_state(results.get(r.run), r) for r in runs]
-        ok = [results[r.run] for r, s in zip(runs, states) if s == "ok"]
-        return x, summarize(r.metric(spec.metric, spec.checkpoint) for r in ok), states
+        states, ok = run_states(results, plan.runs_of(variant, spec.dataset))
+        return x, summarize(r.metric(spec.metric, spec.checkpoint) for _, r in ok), states
 
     return [(s.label, [point(x, variant) for x, variant in s.points]) for s in spec.series]
 
@@ -46,8 +44,7 @@ def _oracles(spec: FigureSpec, plan: BenchPlan, work_dir: Path):
     xs = sorted({x for s in spec.series for x, _ in s.points})
     out: dict[str, dict[float, Any]] = {name: {} for name, _ in ORACLE_ROWS}
     for x in xs:
-        runs = _runs(spec, plan, x)
-        rows = oracle_rows(work_dir, plan, runs) if runs else None
+        rows = oracle_rows(work_dir, plan, _runs(spec, plan, x))
         if rows is None:
             return None
         for name, _ in ORACLE_ROWS:
@@ -65,21 +62,15 @@ def figure_grid(
     header = ["series", "source", *(f"{spec.x_label}={x:g}" for x in xs)]
     rows = []
     for label, pts in data:
-        by_x = {x: (summary, states) for x, summary, states in pts}
-        cells = [
-            Cell.of(by_x[x][0], "failed" if "failed" in by_x[x][1] else "pending")
-            if x in by_x
-            else Cell(text="")
-            for x in xs
-        ]
-        rows.append([Cell(text=label), Cell(text="ours"), *cells])
+        by_x = {
+            x: Cell.of(s, "failed" if "failed" in states else "pending") for x, s, states in pts
+        }
+        rows.append([Cell(text=label), Cell(text="ours"), *(by_x.get(x, Cell()) for x in xs)])
     oracles = _oracles(spec, plan, work_dir)
     if oracles is not None:
         for name, label in ORACLE_ROWS:
-            rows.append(
-                [Cell(text=label), Cell(text="oracle")]
-                + [Cell.of(oracles[name].get(x) or Summary(None, None, 0), "") for x in xs]
-            )
+            cells = [Cell.of(oracles[name].get(x), "") for x in xs]
+            rows.append([Cell(text=label), Cell(text="oracle"), *cells])
     first = next((r for r in plan.runs if r.seed == plan.seeds[0]), None)
     which = "selected" if spec.checkpoint == "selected" else "last epoch's"
     notes = [
@@ -87,12 +78,7 @@ def figure_grid(
         + protocol_notes(plan, _runs(spec, plan), spec.checkpoint)
     ]
     if first is not None:
-        notes.append(
-            f"Ours: {describe_setup(plan.configs[first.run]._cfg_dict)}; seeds "
-            f"{', '.join(map(str, plan.seeds))}"
-            + (" [--quick settings]" if plan.quick else "")
-            + "."
-        )
+        notes.append(ours_note(plan, describe_setup(plan.configs[first.run]._cfg_dict)))
     return Grid(spec.name, spec.title, header, rows, notes)
 
 

@@ -165,6 +165,15 @@ def run_state(result: RunResult | None, run: RunSpec) -> str:
     return "ok" if result.ok else "failed"
 
 
+def run_states(
+    results: Mapping[str, RunResult | None], runs: Sequence[RunSpec]
+) -> tuple[list[str], list[tuple[RunSpec, RunResult]]]:
+    """The state of each of ``runs``, and the ok ones with their results."""
+    states = [run_state(results.get(r.run), r) for r in runs]
+    ok = [(r, results[r.run]) for r, s in zip(runs, states) if s == "ok"]
+    return states, ok
+
+
 @dataclass
 class Summary:
     """Mean and sample standard deviation of one figure over seeds.
@@ -279,11 +288,3 @@ def oracle_rows(
         metrics = set().union(*(fig[name] for fig in per_setting))
         out[name] = {m: summarize(fig[name].get(m) for fig in per_setting) for m in metrics}
     return out
-
-
-def run_oracles(
-    work_dir: Path, plan: BenchPlan, run: RunSpec
-) -> dict[str, dict[str, float]] | None:
-    """The oracles of one run's own data setting (for its share of the gap), or None."""
-    setting = oracle_setting(plan.configs[run.run]._cfg_dict)
-    return None if setting is None else oracle_figures(work_dir, setting)

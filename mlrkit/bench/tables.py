@@ -1,13 +1,12 @@
 """Tables of a bench, laid out like the paper's, as Markdown, LaTeX and CSV (tabulate).
 
 Rows are, with ``cited=True``, first the paper table's rows that no variant stands for (the
-methods the paper cites, as printed, source "cited"), then the table's variants in order,
-each followed by its paper row (the printed values, "beside" ours), then, on the built-in
-data, the two oracle rows. Columns are the paper table's
-columns mapped to our metrics. A cell is the mean +/- sample std over seeds; a variant whose
-runs all failed reads "failed", one not run yet "pending". Below the table, a line says on
-which data, backbone, resolution and schedule our numbers were measured, and what the paper's
-were.
+methods the paper cites, as printed, source "cited"), then the table's variants in order, each
+followed by its paper row (the printed values, "beside" ours), then, on the built-in data, the
+two oracle rows. Columns are the paper table's columns mapped to our metrics. A cell is the
+mean +/- sample std over seeds; a variant whose runs all failed reads "failed", one not run yet
+"pending". Below the table, a line says on which data, backbone, resolution and schedule our
+numbers were measured, and what the paper's were.
 """
 
 from __future__ import annotations
@@ -28,9 +27,10 @@ from mlrkit.bench.results import (
     RunResult,
     Summary,
     dataset_class,
+    oracle_figures,
     oracle_rows,
-    run_oracles,
-    run_state,
+    oracle_setting,
+    run_states,
     summarize,
 )
 from mlrkit.bench.spec import BenchPlan, RunSpec, TableSpec, evaluator_of, plain
@@ -60,8 +60,9 @@ class Cell:
     digits: int = 1
 
     @classmethod
-    def of(cls, summary: Summary, empty: str, digits: int = 1) -> Cell:
-        if summary.mean is None:
+    def of(cls, summary: Summary | None, empty: str, digits: int = 1) -> Cell:
+        """The summary's mean +/- std, or the word ``empty`` when there is no mean."""
+        if summary is None or summary.mean is None:
             return cls(text=empty)
         return cls(summary.mean, summary.std, digits=digits)
 
@@ -86,10 +87,6 @@ class Grid:
 
 
 # -- what our runs were ----------------------------------------------------------------------
-def _int(value: Any) -> str:
-    return f"{int(value):,}" if isinstance(value, (int, float)) else str(value)
-
-
 def _size(dataset: Mapping[str, Any]) -> int | None:
     if isinstance(dataset.get("image_size"), int):
         return int(dataset["image_size"])
@@ -115,7 +112,7 @@ def describe_setup(cfg: Mapping[str, Any]) -> str:
     test = (cfg.get("test_dataloader") or cfg.get("val_dataloader") or {}).get("dataset") or {}
     val = (cfg.get("val_dataloader") or {}).get("dataset") or {}
     describe_data = getattr(dataset_class(train), "describe_data", None)
-    if describe_data is not None:  # the dataset says what it is (SyntheticScenes)
+    if describe_data is not None:  # the dataset says what it is
         data = describe_data(train, val, test)
     else:
         data = (
@@ -135,7 +132,9 @@ def describe_setup(cfg: Mapping[str, Any]) -> str:
         epochs = train_cfg["max_epochs"]
         length = f"{epochs} epoch" + ("" if epochs == 1 else "s")
     else:
-        length = f"{_int(train_cfg.get('max_iters', '?'))} iterations"
+        iters = train_cfg.get("max_iters", "?")
+        length = f"{int(iters):,}" if isinstance(iters, (int, float)) else str(iters)
+        length += " iterations"
     optimizer = (cfg.get("optim_wrapper") or {}).get("optimizer") or {}
     schedulers = [
         s.get("type", "?") for s in cfg.get("param_scheduler") or [] if isinstance(s, Mapping)
@@ -146,16 +145,15 @@ def describe_setup(cfg: Mapping[str, Any]) -> str:
     schedule += f", batch {train_loader.get('batch_size', '?')}"
     recipe = cfg.get("recipe") or {}
     if recipe.get("name"):
-        parts = [f"{recipe['name']} recipe"]
-        if recipe.get("loss"):
-            parts.append(str(recipe["loss"].get("type", "?")))
-        if recipe.get("ema"):
-            parts.append(f"EMA momentum {recipe['ema'].get('momentum', '?')}")
-        if recipe.get("train_augment"):
-            parts.append(" + ".join(str(a.get("type", "?")) for a in recipe["train_augment"]))
-        if recipe.get("mixed_precision"):
-            parts.append(f"mixed precision {recipe['mixed_precision']}")
-        schedule += f" ({', '.join(parts)})"
+        parts = [
+            f"{recipe['name']} recipe",
+            recipe.get("loss") and str(recipe["loss"].get("type", "?")),
+            recipe.get("ema") and f"EMA momentum {recipe['ema'].get('momentum', '?')}",
+            recipe.get("train_augment")
+            and " + ".join(str(a.get("type", "?")) for a in recipe["train_augment"]),
+            recipe.get("mixed_precision") and f"mixed precision {recipe['mixed_precision']}",
+        ]
+        schedule += f" ({', '.join(p for p in parts if p)})"
     return f"{data}; {backbone}; {resolution}; {schedule}"
 
 
@@ -205,16 +203,15 @@ def _source(states: Sequence[str], seeds: int) -> str:
     return f"ours ({', '.join(parts)})"
 
 
-def _share(result: RunResult, oracles: Mapping[str, Mapping[str, float]] | None):
+def _share(work_dir: Path, plan: BenchPlan, run: RunSpec, result: RunResult) -> float | None:
+    """A run's mAP as a share of the gap between its own data's oracles (None or NaN: none)."""
     from mlrkit.datasets.oracles import share_of_gap
 
-    if oracles is None:
-        return None
+    oracles = oracle_figures(work_dir, oracle_setting(plan.configs[run.run]._cfg_dict))
     value = result.metric("mAP")
     if value is None:
         return None
-    share = share_of_gap(value, oracles["pixels-only"]["mAP"], oracles["pixels+context"]["mAP"])
-    return None if share != share else share
+    return share_of_gap(value, oracles["pixels-only"]["mAP"], oracles["pixels+context"]["mAP"])
 
 
 def build_table(
@@ -229,50 +226,35 @@ def build_table(
     """
     printed = paper_table(spec.paper) if spec.paper else None
     table_runs = [r for row in spec.rows for r in plan.runs_of(row.variant)]
-    oracles = oracle_rows(work_dir, plan, table_runs) if table_runs else None
+    oracles = oracle_rows(work_dir, plan, table_runs)
     header = [spec.row_header, "source", *(c.header for c in spec.columns)]
     if oracles is not None:
         header.append(SHARE)
     rows: list[list[Cell]] = []
     if spec.cited and printed is not None:  # the printed rows no variant stands for
         ours = {row.paper for row in spec.rows}
-        cited = [name for name in printed["rows"] if name not in ours]
-        rows += [_printed_row(spec, printed, n, "cited", oracles is not None) for n in cited]
+        rows += [_printed_row(spec, printed, n, "cited") for n in printed["rows"] if n not in ours]
     for row in spec.rows:
-        runs = plan.runs_of(row.variant)
-        states = [run_state(results.get(r.run), r) for r in runs]
-        ok = [results[r.run] for r, s in zip(runs, states) if s == "ok"]
+        states, ok = run_states(results, plan.runs_of(row.variant))
         empty = "failed" if "failed" in states and not ok else "pending"
         cells = [Cell(text=row.variant), Cell(text=_source(states, len(plan.seeds)))]
         for col in spec.columns:
-            mine = [
-                results[r.run]
-                for r, s in zip(runs, states)
-                if s == "ok" and (col.dataset is None or r.dataset == col.dataset)
-            ]
+            mine = [x for r, x in ok if col.dataset in (None, r.dataset)]
             values = (x.metric(col.metric, spec.checkpoint) for x in mine)
             cells.append(Cell.of(summarize(values), empty))
         if oracles is not None:
-            shares = [
-                _share(results[r.run], run_oracles(work_dir, plan, r))
-                for r, s in zip(runs, states)
-                if s == "ok"
-            ]
+            shares = [_share(work_dir, plan, r, x) for r, x in ok]
             cells.append(Cell.of(summarize(shares), empty, digits=2))
         rows.append(cells)
         if row.paper is not None and printed is not None:
-            rows.append(_printed_row(spec, printed, row.paper, "paper", oracles is not None))
+            rows.append(_printed_row(spec, printed, row.paper, "paper"))
     if oracles is not None:
         for (name, label), share in zip(ORACLE_ROWS, (0.0, 1.0)):
-            cells = [Cell(text=label), Cell(text="oracle")]
-            for col in spec.columns:
-                cells.append(Cell.of(oracles[name].get(col.metric, Summary(None, None, 0)), ""))
-            cells.append(Cell(mean=share, digits=2))
-            rows.append(cells)
+            cells = [Cell.of(oracles[name].get(c.metric), "") for c in spec.columns]
+            rows.append([Cell(text=label), Cell(text="oracle"), *cells, Cell(share, digits=2)])
     title = f"{spec.title} [--quick: smoke test]" if plan.quick else spec.title
-    notes = _notes(spec, plan, table_runs, oracles)
-    notes.insert(1, protocol_notes(plan, table_runs, spec.checkpoint))
-    return Grid(spec.name, title, header, rows, notes)
+    rows = [row + [Cell()] * (len(header) - len(row)) for row in rows]  # printed rows: no share
+    return Grid(spec.name, title, header, rows, _notes(spec, plan, table_runs, oracles is not None))
 
 
 def protocol_notes(plan: BenchPlan, runs: Sequence[RunSpec], checkpoint: str = "selected") -> str:
@@ -282,12 +264,10 @@ def protocol_notes(plan: BenchPlan, runs: Sequence[RunSpec], checkpoint: str = "
     """
     from mlrkit.engine.protocol import protocol_note
 
-    by_protocol: dict[str, list[str]] = {}
+    by_protocol: dict[str, dict[str, None]] = {}  # {protocol: {variant: None}}, in run order
     for run in runs:
         protocol = plan.configs[run.run].get("protocol") or "held_out"
-        names = by_protocol.setdefault(protocol, [])
-        if run.variant not in names:
-            names.append(run.variant)
+        by_protocol.setdefault(protocol, {})[run.variant] = None
     if len(by_protocol) <= 1:
         return protocol_note(next(iter(by_protocol), "held_out"), checkpoint)
     return " ".join(
@@ -296,41 +276,37 @@ def protocol_notes(plan: BenchPlan, runs: Sequence[RunSpec], checkpoint: str = "
     )
 
 
-def _printed_row(
-    spec: TableSpec, printed: Mapping[str, Any], name: str, source: str, with_share: bool
-) -> list[Cell]:
+def _printed_row(spec: TableSpec, printed: Mapping[str, Any], name: str, source: str) -> list[Cell]:
     """The paper's printed row ``name`` under ``spec``'s columns, labelled ``source``."""
     values = printed["rows"][name]
-    cells = [Cell(text=name), Cell(text=source)]
-    for col in spec.columns:
-        value = values.get(col.paper) if col.paper else None
-        cells.append(Cell(mean=value) if value is not None else Cell(text=""))
-    if with_share:
-        cells.append(Cell(text=""))
-    return cells
+    return [Cell(text=name), Cell(text=source), *(Cell(values.get(c.paper)) for c in spec.columns)]
 
 
-def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: Any) -> list[str]:
-    ours = _joined(_described(plan, runs, describe_setup))
-    conventions = _described(plan, runs, describe_conventions)
+def ours_note(plan: BenchPlan, setup: str, details: str = "") -> str:
+    """The line saying what our runs were: ``setup``, the seeds, ``details``, --quick."""
     seeds = ", ".join(str(s) for s in plan.seeds)
-    notes = [
-        f"Ours: {ours}; seeds {seeds}"
-        + (" (mean ± sample std over seeds)" if len(plan.seeds) > 1 else "")
-        + f"; {plan.threads} CPU thread(s) per run (--threads)"
-        + (" [--quick settings]" if plan.quick else "")
-        + "."
-    ]
-    if conventions:
-        notes.append(f"Conventions (docs/conventions.md): {_joined(conventions)}.")
+    quick = " [--quick settings]" if plan.quick else ""
+    return f"Ours: {setup}; seeds {seeds}{details}{quick}."
+
+
+def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: bool) -> list[str]:
+    spread = " (mean ± sample std over seeds)" if len(plan.seeds) > 1 else ""
+    setup = _joined(_described(plan, runs, describe_setup))
+    ours = ours_note(plan, setup, f"{spread}; {plan.threads} CPU thread(s) per run (--threads)")
+    protocol = protocol_notes(plan, runs, spec.checkpoint)
+    notes = [ours, protocol]
     if plan.quick:
-        notes.insert(
-            0,
+        notes = [
             "SMOKE TEST (--quick): few images and epochs, to check that every run goes "
             "through; these figures (a negative share of gap included) say nothing about the "
             "methods and are not to be compared with the paper's. Run without --quick for "
             "results.",
-        )
+            protocol,
+            ours,
+        ]
+    conventions = _described(plan, runs, describe_conventions)
+    if conventions:
+        notes.append(f"Conventions (docs/conventions.md): {_joined(conventions)}.")
     if spec.paper:
         setting = f"{spec.paper_setting}; " if spec.paper_setting else ""
         mapped = [c for c in spec.columns if c.paper and c.paper != c.header]
@@ -350,7 +326,7 @@ def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: A
         cited = [row.paper for row in spec.rows if row.paper in sources]
         if cited:
             notes.append("Sources: " + "; ".join(f"{r}: {sources[r]}" for r in cited) + ".")
-    if oracles is not None:
+    if oracles:
         notes.append(
             "Oracles: perfect perceivers of the rendered glyphs, fitted on our train split, "
             f"scored on our test split (mlrkit.datasets.oracles); {SHARE} = (mAP - pixels "
