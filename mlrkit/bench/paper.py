@@ -12,7 +12,7 @@ import json
 from importlib import resources
 from typing import Any
 
-__all__ = ["FILES", "paper_note", "paper_sources", "paper_table", "paper_tables", "table_keys"]
+__all__ = ["FILES", "paper_note", "paper_sources", "paper_table", "paper_tables"]
 
 
 FILES = ("paper_tables.json", "literature.json")
@@ -26,8 +26,7 @@ def paper_tables() -> dict[str, Any]:
     """
     tables: dict[str, Any] = {}
     for name in FILES:
-        text = resources.files("mlrkit").joinpath(f"data/paper/{name}").read_text()
-        entries = json.loads(text)
+        entries = json.loads(resources.files("mlrkit").joinpath(f"data/paper/{name}").read_text())
         if tables:
             entries.pop("source", None)
         clash = sorted(set(entries) & set(tables))
@@ -42,23 +41,16 @@ def paper_sources(key: str) -> dict[str, str]:
     return dict(paper_table(key).get("sources", {}))
 
 
-def table_keys() -> list[str]:
-    """The keys of the tables that have printed rows (``table_I_coco_comparison``, ...)."""
-    return [k for k, v in paper_tables().items() if isinstance(v, dict) and "rows" in v]
-
-
 def paper_table(key: str) -> dict[str, Any]:
     """One printed table, ``{"columns": [...], "rows": {row: {column: value}}}``.
 
     Raises:
         ValueError: ``key`` is not a table of the paper; the message lists the keys.
     """
-    table = paper_tables().get(key)
-    if not isinstance(table, dict) or "rows" not in table:
-        raise ValueError(
-            f"no paper table {key!r}; the shipped tables are: {', '.join(table_keys())}"
-        )
-    return table
+    tables = {k: v for k, v in paper_tables().items() if isinstance(v, dict) and "rows" in v}
+    if key not in tables:
+        raise ValueError(f"no paper table {key!r}; the shipped tables are: {', '.join(tables)}")
+    return tables[key]
 
 
 def paper_note(key: str) -> str | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mlrkit.bench.layout import BenchDir
-from mlrkit.bench.results import ORACLE_ROWS, Summary, oracle_rows, run_state, run_states, summarize
+from mlrkit.bench.results import ORACLE_ROWS, Summary, oracle_rows, run_states, summarize
 from mlrkit.bench.spec import BenchPlan, FigureSpec
 from mlrkit.bench.tables import Cell, Grid, describe_setup, ours_note, protocol_notes
 
@@ -62,9 +62,7 @@ def figure_grid(
     header = ["series", "source", *(f"{spec.x_label}={x:g}" for x in xs)]
     rows = []
     for label, pts in data:
-        by_x = {
-            x: Cell.of(s, "failed" if "failed" in states else "pending") for x, s, states in pts
-        }
+        by_x = {x: Cell.of(s, "failed" if "failed" in st else "pending") for x, s, st in pts}
         rows.append([Cell(text=label), Cell(text="ours"), *(by_x.get(x, Cell()) for x in xs)])
     oracles = _oracles(spec, plan, work_dir)
     if oracles is not None:
@@ -151,13 +149,10 @@ def per_class_ap_heatmap(plan: BenchPlan, results: Mapping[str, Any], out_dir: P
     from mlrkit.engine.training_plots import new_figure
 
     written: list[Path] = []
-    datasets = list(dict.fromkeys(r.dataset for r in plan.runs))
-    for dataset in datasets:
+    for dataset in dict.fromkeys(r.dataset for r in plan.runs):
         columns: dict[str, dict[str, list[float]]] = {}
-        for run in plan.runs:
-            result = results.get(run.run)
-            if run.dataset != dataset or run_state(result, run) != "ok":
-                continue
+        _, ok = run_states(results, [r for r in plan.runs if r.dataset == dataset])
+        for run, result in ok:
             for name, value in (result.per_class_ap or {}).items():
                 if value is not None:
                     columns.setdefault(run.variant, {}).setdefault(name, []).append(float(value))
@@ -187,8 +182,7 @@ def per_class_ap_heatmap(plan: BenchPlan, results: Mapping[str, Any], out_dir: P
             for (i, j), value in np.ndenumerate(grid):
                 if not np.isnan(value):
                     color = "white" if value < 50 else "black"
-                    style = dict(ha="center", va="center", fontsize=6, color=color)
-                    ax.text(j, i, f"{value:.0f}", **style)
+                    ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=6, color=color)
         fig.colorbar(image, ax=ax, label="AP (%)")
         where = f" ({dataset})" if dataset else ""
         ax.set_title(f"{plan.name}: per-class AP{where}", fontsize=9)

@@ -1,14 +1,11 @@
 """Result files of a bench: the record of one run, its state, summaries over seeds, oracles.
 
-``results/<run>.json`` is written once per finished attempt (atomically, by the worker or, if
-the worker died without writing one, by the bench) as a :class:`RunResult`: the JSON keys are
-its field names; fields that are None are left out, and keys this version does not know (from
-another version's file) are kept in :attr:`RunResult.extra`, so every result file written so
-far reads, and a read record writes back the same keys. A run's state is read from it:
-
-- ``ok`` / ``failed``: a result with the run's current fingerprint;
-- ``stale``: a result from another version of the config (it is re-run);
-- ``todo``: no result yet.
+``results/<run>.json`` (docs/architecture.md, "Bench"; written by the worker, or by the bench
+for a worker that died) is a :class:`RunResult`: the JSON keys are its field names; fields that
+are None are left out, and keys this version does not know (another version's) are kept in
+:attr:`RunResult.extra`, so every result file written so far reads, and a read record writes
+back the same keys. A run's state: ``ok`` / ``failed`` (a result with the run's current
+fingerprint), ``stale`` (from another version of the config: it is re-run), ``todo`` (none).
 """
 
 from __future__ import annotations
@@ -92,8 +89,7 @@ class RunResult:
         return None if value is None else float(value)
 
     def to_json(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        out = {k: v for k, v in out.items() if v is not None and k != "extra"}
+        out = {k: v for k, v in vars(self).items() if v is not None and k != "extra"}
         return {**out, **self.extra}
 
     def write(self, path: Path) -> None:
@@ -144,11 +140,9 @@ def _problem(payload: Any) -> str | None:
             return f"{key!r} is {payload[key]!r}, not a string"
     for key in ("metrics", "per_class_ap"):
         table = payload.get(key)
-        if table is None:
-            continue
-        if not isinstance(table, dict):
+        if table is not None and not isinstance(table, dict):
             return f"{key!r} is a {type(table).__name__}, not an object of numbers"
-        for name, value in table.items():
+        for name, value in (table or {}).items():
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, (int, float))
             ):
@@ -274,15 +268,11 @@ def oracle_rows(
 
     None when the runs are not on the built-in data.
     """
-    settings: dict[str, Mapping[str, Any]] = {}
-    for run in runs:
-        setting = oracle_setting(plan.configs[run.run]._cfg_dict)
-        if setting is None:
-            return None
-        settings.setdefault(oracle_key(setting), setting)
-    if not settings:
+    settings = [oracle_setting(plan.configs[run.run]._cfg_dict) for run in runs]
+    if not settings or None in settings:
         return None
-    per_setting = [oracle_figures(work_dir, s) for s in settings.values()]
+    distinct = {oracle_key(s): s for s in settings}.values()
+    per_setting = [oracle_figures(work_dir, s) for s in distinct]
     out: dict[str, dict[str, Summary]] = {}
     for name, _ in ORACLE_ROWS:
         metrics = set().union(*(fig[name] for fig in per_setting))

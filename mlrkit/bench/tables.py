@@ -1,12 +1,8 @@
 """Tables of a bench, laid out like the paper's, as Markdown, LaTeX and CSV (tabulate).
 
-Rows are, with ``cited=True``, first the paper table's rows that no variant stands for (the
-methods the paper cites, as printed, source "cited"), then the table's variants in order, each
-followed by its paper row (the printed values, "beside" ours), then, on the built-in data, the
-two oracle rows. Columns are the paper table's columns mapped to our metrics. A cell is the
-mean +/- sample std over seeds; a variant whose runs all failed reads "failed", one not run yet
-"pending". Below the table, a line says on which data, backbone, resolution and schedule our
-numbers were measured, and what the paper's were.
+Rows: with ``cited=True`` first the paper table's rows no variant stands for (source "cited"),
+then each variant followed by its paper row, then the oracle rows on the built-in data. The
+columns, the cells and the lines under a table are described in docs/architecture.md, "Bench".
 """
 
 from __future__ import annotations
@@ -291,7 +287,7 @@ def ours_note(plan: BenchPlan, setup: str, details: str = "") -> str:
 
 def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: bool) -> list[str]:
     spread = " (mean ± sample std over seeds)" if len(plan.seeds) > 1 else ""
-    setup = _joined(_described(plan, runs, describe_setup))
+    setup = _described(plan, runs, describe_setup)
     ours = ours_note(plan, setup, f"{spread}; {plan.threads} CPU thread(s) per run (--threads)")
     protocol = protocol_notes(plan, runs, spec.checkpoint)
     notes = [ours, protocol]
@@ -306,7 +302,7 @@ def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: b
         ]
     conventions = _described(plan, runs, describe_conventions)
     if conventions:
-        notes.append(f"Conventions (docs/conventions.md): {_joined(conventions)}.")
+        notes.append(f"Conventions (docs/conventions.md): {conventions}.")
     if spec.paper:
         setting = f"{spec.paper_setting}; " if spec.paper_setting else ""
         mapped = [c for c in spec.columns if c.paper and c.paper != c.header]
@@ -335,18 +331,14 @@ def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: b
     return notes
 
 
-def _described(plan: BenchPlan, runs: Sequence[RunSpec], describe) -> dict[str, list[str]]:
-    """``{description: [runs it describes]}`` of the first seed's runs."""
-    out: dict[str, list[str]] = {}
+def _described(plan: BenchPlan, runs: Sequence[RunSpec], describe) -> str:
+    """What ``describe`` says of the first seed's runs: one text when all share it, else
+    ``labels: text | labels: text`` (empty without runs)."""
+    described: dict[str, list[str]] = {}  # {text: [labels of the runs it describes]}
     for run in runs:
         if run.seed == plan.seeds[0]:
             label = run.variant + (f" on {run.dataset}" if run.dataset else "")
-            out.setdefault(describe(plan.configs[run.run]._cfg_dict), []).append(label)
-    return out
-
-
-def _joined(described: Mapping[str, list[str]]) -> str:
-    """One text when all runs share it, else ``labels: text | labels: text``."""
+            described.setdefault(describe(plan.configs[run.run]._cfg_dict), []).append(label)
     if len(described) == 1:
         return next(iter(described))
     return " | ".join(f"{', '.join(labels)}: {text}" for text, labels in described.items())
