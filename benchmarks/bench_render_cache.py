@@ -29,10 +29,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 def one_run(spec: dict, budget: int) -> tuple[float, float]:
     """(wall seconds, test mAP) of one run with the render cache's budget set to ``budget``."""
-    from mlrkit.bench.worker import _best_checkpoint
     from mlrkit.datasets.synthetic_scenes import _RENDERED
     from mlrkit.engine.config import load_config
     from mlrkit.engine.experiment import test, train
+    from mlrkit.engine.selection import selected_checkpoint
 
     _RENDERED.clear()
     _RENDERED.budget_bytes = budget
@@ -41,7 +41,7 @@ def one_run(spec: dict, budget: int) -> tuple[float, float]:
         cfg = load_config(spec["base"], spec["overrides"], strict=True)
         cfg.log_level = "WARNING"
         train(cfg, work_dir=str(Path(tmp) / "work"))
-        checkpoint = _best_checkpoint(Path(tmp) / "work")
+        checkpoint = selected_checkpoint(Path(tmp) / "work")
         cfg = load_config(spec["base"], spec["overrides"], strict=True)
         cfg.log_level = "WARNING"
         metrics = test(cfg, str(checkpoint), work_dir=str(Path(tmp) / "test"))

@@ -121,9 +121,9 @@ def main() -> None:
     print(f"  the worker's imports                    {worker:6.2f} s")
 
     from mlrkit.bench.spec import load_bench
-    from mlrkit.bench.worker import _best_checkpoint
     from mlrkit.engine.config import load_config
     from mlrkit.engine.experiment import test, train
+    from mlrkit.engine.selection import selected_checkpoint
 
     plan = load_bench(args.config, quick=not args.full)
     run = next(r for r in plan.runs if r.variant == args.variant)
@@ -133,7 +133,7 @@ def main() -> None:
         start = time.perf_counter()
         cfg = load_config(spec["base"], spec["overrides"], strict=True)
         train(cfg, work_dir=str(Path(tmp) / "work"))
-        checkpoint = _best_checkpoint(Path(tmp) / "work")
+        checkpoint = selected_checkpoint(Path(tmp) / "work")
         cfg = load_config(spec["base"], spec["overrides"], strict=True)
         test(cfg, str(checkpoint), work_dir=str(Path(tmp) / "work" / "test"))
         total = time.perf_counter() - start

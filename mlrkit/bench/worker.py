@@ -1,30 +1,24 @@
 """One bench run in its own process: ``python -m mlrkit.bench.worker RUN_DIR/spec.json``.
 
-The worker loads the run's resolved config, which the bench wrote beside the spec
-(``config.py``: base + overrides + seed, checked and fingerprinted when the bench planned), trains
-through :func:`mlrkit.engine.experiment.train` (resuming the run's own work dir when a
-previous attempt left a checkpoint), tests the selected checkpoint (best on the val split under
-``protocol="held_out"``, on the test split under ``"paper"``) and the last epoch's through
-:func:`mlrkit.engine.experiment.test`, and writes ``results/<run>.json`` atomically: the config,
-seed, protocol, recipe, the selection (epoch and val mAP), the test figures and per-class AP of
-the selected and of the last checkpoint, wall time, parameter counts, versions and git commit. If
-anything fails it writes a failed result instead, with the error and the tail of its log.
-
-Under ``--launcher pytorch`` (started by ``torch.distributed.run``) or ``--launcher slurm``
-(under ``srun``) every rank trains; rank 0 picks the checkpoints to test and tells the other
-ranks (so that all take the same test passes), and writes the progress and result files.
-
-A local worker dies with the bench that started it (``MLRKIT_BENCH_PARENT``: a watchdog thread
-and, on Linux, the parent-death signal), so a killed bench leaves no orphan behind to run a
-second copy of the same run.
+The worker trains the run's resolved config (``config.py``, written by the bench beside the
+spec), resuming from the run's own checkpoints, tests the selected and the last checkpoint, and
+writes ``results/<run>.json`` atomically, or a failed result with the error and the tail of its
+log (docs/architecture.md, "Bench", says what a result holds). Under ``--launcher pytorch`` or
+``slurm`` every rank trains and takes the same test passes; rank 0 writes the progress and
+result files.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
+import ctypes
+import dataclasses
+import fcntl
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -33,11 +27,11 @@ from pathlib import Path
 
 import mlrkit
 from mlrkit.bench.layout import RunDir
-from mlrkit.bench.progress_hook import process_rank
+from mlrkit.bench.progress_hook import BenchProgressHook, process_rank
 from mlrkit.bench.results import RunResult
 from mlrkit.bench.spec import plain
 
-__all__ = ["log_tail", "main", "process_start_time", "run", "same_weights"]
+__all__ = ["log_tail", "main", "process_start_time", "run"]
 
 LOG_TAIL_LINES = 40
 
@@ -53,6 +47,7 @@ def process_start_time(pid: int) -> str | None:
 
 
 def _alive(pid: int, started: str | None) -> bool:
+    """Whether process ``pid`` runs and is the one started at ``started`` (a reused pid is not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -63,18 +58,18 @@ def _alive(pid: int, started: str | None) -> bool:
 
 
 def _die_with_parent() -> None:
-    """Exit as soon as the bench that started this worker is gone (pid + start time)."""
+    """Exit as soon as the bench that started this worker is gone.
+
+    The bench passes its pid and start time in ``MLRKIT_BENCH_PARENT``, so that a killed bench
+    leaves no orphan behind to run a second copy of the same run.
+    """
     marker = os.environ.get("MLRKIT_BENCH_PARENT")
     if not marker:
         return
     pid_text, _, started = marker.partition(":")
     pid = int(pid_text)
     try:  # Linux: the kernel sends SIGKILL when our direct parent dies
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 
@@ -89,58 +84,15 @@ def _die_with_parent() -> None:
 
 
 # -- one run ---------------------------------------------------------------------------------
-def _best_checkpoint(work_dir: Path) -> Path:
-    """The checkpoint the CheckpointHook kept as best, else the last one written."""
-    from mlrkit.engine.checkpoint import resolve_last_checkpoint
-
-    best = sorted(work_dir.glob("best_*.pth"), key=lambda p: p.stat().st_mtime)
-    if best:
-        return best[-1]
-    last = resolve_last_checkpoint(work_dir)
-    if last is not None:
-        return last
-    raise FileNotFoundError(
-        f"training finished but {work_dir} holds no checkpoint; the config must keep "
-        "default_hooks.checkpoint"
-    )
-
-
-def _last_checkpoint(work_dir: Path) -> Path | None:
-    """The checkpoint of the last epoch trained (the work dir's ``last_checkpoint`` pointer)."""
-    from mlrkit.engine.checkpoint import resolve_last_checkpoint
-
-    try:
-        last = resolve_last_checkpoint(work_dir)
-    except FileNotFoundError:
-        return None
-    return last if last is not None and last.is_file() else None
-
-
 def _parameters(runner) -> dict[str, int]:
+    """Parameter counts: total, trainable, and those of the model's parts it has."""
     model = getattr(runner.model, "module", runner.model)
-    count = lambda module: sum(p.numel() for p in module.parameters())  # noqa: E731
-    out = {
-        "total": count(model),
-        "trainable": sum(p.numel() for p in model.parameters() if p.requires_grad),
-    }
+    groups = {"total": list(model.parameters())}
+    groups["trainable"] = [p for p in groups["total"] if p.requires_grad]
     for part in ("backbone", "encoder", "head"):
-        module = getattr(model, part, None)
-        if module is not None:
-            out[part] = count(module)
-    return out
-
-
-def _load(run_dir: RunDir, base: str):
-    """The run's resolved config (written by the bench), with the progress hook added."""
-    import mlrkit.bench.progress_hook  # noqa: F401 (registers BenchProgressHook)
-    from mlrkit.bench.run_config import read_run_config
-
-    cfg = read_run_config(run_dir.config, base)
-    cfg.custom_hooks = [
-        *(cfg.get("custom_hooks") or []),
-        dict(type="BenchProgressHook", path=str(run_dir.progress)),
-    ]
-    return cfg
+        if getattr(model, part, None) is not None:
+            groups[part] = list(getattr(model, part).parameters())
+    return {name: sum(p.numel() for p in params) for name, params in groups.items()}
 
 
 def _agreed(runner, work_dir: Path) -> tuple[Path, Path, bool, dict[str, float] | None]:
@@ -154,12 +106,14 @@ def _agreed(runner, work_dir: Path) -> tuple[Path, Path, bool, dict[str, float] 
     """
     from mmengine.dist import barrier, broadcast_object_list, get_rank
 
+    from mlrkit.engine.selection import last_checkpoint, same_weights, selected_checkpoint
+
     barrier()
     choice: list = [None]
     if get_rank() == 0:
         try:
-            checkpoint = _best_checkpoint(work_dir)
-            last = _last_checkpoint(work_dir) or checkpoint
+            checkpoint = selected_checkpoint(work_dir)
+            last = last_checkpoint(work_dir) or checkpoint
             same = same_weights(last, checkpoint)
             metrics = validated_test_metrics(runner, checkpoint)
             choice = [(str(checkpoint), str(last), same, metrics)]
@@ -181,8 +135,6 @@ def validated_test_metrics(runner, checkpoint: Path) -> dict[str, float] | None:
     the checkpoint again would repeat that pass on the same weights and data: the same
     figures, a second Runner and pass later. No EMA hook may swap weights around validation.
     """
-    from mlrkit.bench.progress_hook import BenchProgressHook
-
     cfg = runner.cfg
     hook = next((h for h in runner.hooks if isinstance(h, BenchProgressHook)), None)
     if hook is None or hook.last_validation is None:
@@ -199,41 +151,16 @@ def validated_test_metrics(runner, checkpoint: Path) -> dict[str, float] | None:
     return {k: float(v) for k, v in metrics.items()}
 
 
-def same_weights(first: Path, second: Path) -> bool:
-    """Whether two checkpoints of a run hold the same epoch's weights (and EMA weights).
-
-    The best checkpoint of the last epoch and that epoch's ``epoch_N.pth`` are written from
-    the same weights (one after the validation, one before it): testing both would repeat a
-    pass and give the same figures. Compared tensor by tensor, not trusted from the names.
-    """
-    from mlrkit.engine.checkpoint import load_checkpoint_file
-    from mlrkit.engine.selection import checkpoint_epoch
-
-    if first.resolve() == second.resolve():
-        return True
-    where = checkpoint_epoch(first)
-    if where is None or where != checkpoint_epoch(second):
-        return False
-    a, b = load_checkpoint_file(first), load_checkpoint_file(second)
-
-    def equal(x: dict, y: dict) -> bool:  # state dicts: names -> tensors
-        return x.keys() == y.keys() and all(
-            x[k].shape == y[k].shape and x[k].dtype == y[k].dtype and x[k].equal(y[k]) for k in x
-        )
-
-    return all(equal(a.get(k) or {}, b.get(k) or {}) for k in ("state_dict", "ema_state_dict"))
-
-
-def _split_metrics(metrics: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
-    figures: dict[str, float] = {}
-    per_class: dict[str, float] = {}
+def _split_metrics(metrics: dict[str, float]) -> dict[str, dict[str, float]]:
+    """``{"metrics": the figures, "per_class_ap": AP by class}`` of an evaluator's output."""
+    split: dict[str, dict[str, float]] = {"metrics": {}, "per_class_ap": {}}
     for key, value in metrics.items():
-        name = key.split("/", 1)[1] if "/" in key else key  # drop the evaluator's prefix
+        name = key.split("/", 1)[-1]  # drop the evaluator's prefix
         if name.startswith("AP/"):
-            per_class[name[3:]] = float(value)
+            split["per_class_ap"][name[3:]] = float(value)
         else:
-            figures[name] = float(value)
-    return figures, per_class
+            split["metrics"][name] = float(value)
+    return split
 
 
 def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> list[str]:
@@ -265,6 +192,7 @@ def run(spec_path: str | Path, launcher: str = "none") -> int:
 
         if threads > 0:
             torch.set_num_threads(threads)
+        from mlrkit.bench.run_config import read_run_config
         from mlrkit.engine.experiment import test, train, write_json_atomic
         from mlrkit.engine.hooks import collect_versions, git_commit
         from mlrkit.engine.recipe import recipe_name
@@ -272,7 +200,9 @@ def run(spec_path: str | Path, launcher: str = "none") -> int:
         from mlrkit.plugins import load_plugins
 
         load_plugins()
-        cfg = _load(run_dir, spec["base"])
+        cfg = read_run_config(run_dir.config, spec["base"])
+        progress = dict(type="BenchProgressHook", path=str(run_dir.progress))
+        cfg.custom_hooks = [*(cfg.get("custom_hooks") or []), progress]
         # the run's own checkpoints (the pointer is relative: a moved or copied bench dir
         # resumes from its own files, never from another dir's)
         record.resumed = (work_dir / "last_checkpoint").is_file()
@@ -288,40 +218,37 @@ def run(spec_path: str | Path, launcher: str = "none") -> int:
         del runner
         t1 = time.perf_counter()
 
-        def test_figures(weights: Path, folder: str):
-            tested = test(
+        def tested(weights: Path, folder: str) -> dict[str, dict[str, float]]:
+            figures = test(
                 copy.deepcopy(cfg), str(weights), work_dir=str(work_dir / folder), launcher=launcher
             )
-            return _split_metrics(tested)
+            return _split_metrics(figures)
 
         record.evaluated_by = "test pass" if metrics is None else "final validation pass"
-        figures, per_class = (
-            _split_metrics(metrics) if metrics is not None else test_figures(checkpoint, "test")
-        )
-        if same:
-            last_figures, last_per_class = figures, per_class
-        else:  # the last epoch's test figures, whatever was selected
-            last_figures, last_per_class = test_figures(last, "test_last")
+        selected = tested(checkpoint, "test") if metrics is None else _split_metrics(metrics)
+        # the last epoch's test figures, whatever was selected
+        last_tested = selected if same else tested(last, "test_last")
         test_s = time.perf_counter() - t1
         protocol = config.get("protocol", "held_out")
-        selection = selection_record(work_dir, checkpoint)
-        selection["split"] = "val" if protocol == "held_out" else "test"
-        record.status = "ok"
-        record.protocol = protocol
-        record.recipe = recipe_name(config)
-        record.mixed_precision = config.get("mixed_precision")
-        record.selection = selection
-        record.metrics, record.per_class_ap = figures, per_class
-        last_record = selection_record(work_dir, last)
-        record.last = {**last_record, "metrics": last_figures, "per_class_ap": last_per_class}
-        record.checkpoint = str(checkpoint.relative_to(run_dir.path))
-        record.config = plain(config._cfg_dict)
-        record.wall_time_s = {"train": train_s, "test": test_s, "total": time.time() - started}
-        record.parameters = parameters
-        record.world_size = world_size
-        record.threads = torch.get_num_threads()
-        record.versions = collect_versions()
-        record.git_commit = git_commit(Path(mlrkit.__file__).parent)
+        split = "val" if protocol == "held_out" else "test"
+        record = dataclasses.replace(
+            record,
+            status="ok",
+            protocol=protocol,
+            recipe=recipe_name(config),
+            mixed_precision=config.get("mixed_precision"),
+            selection={**selection_record(work_dir, checkpoint), "split": split},
+            **selected,
+            last={**selection_record(work_dir, last), **last_tested},
+            checkpoint=str(checkpoint.relative_to(run_dir.path)),
+            config=plain(config._cfg_dict),
+            wall_time_s={"train": train_s, "test": test_s, "total": time.time() - started},
+            parameters=parameters,
+            world_size=world_size,
+            threads=torch.get_num_threads(),
+            versions=collect_versions(),
+            git_commit=git_commit(Path(mlrkit.__file__).parent),
+        )
         if rank == 0:
             record.write(Path(spec["result"]))
             write_json_atomic(run_dir.progress, {"phase": "done", "time": time.time()})
@@ -341,8 +268,6 @@ def run(spec_path: str | Path, launcher: str = "none") -> int:
 
 def _run_lock(path: Path, wait_s: float = 30.0):
     """Hold ``run.lock`` for the life of this process: one worker per run, ever at once."""
-    import fcntl
-
     handle = open(path, "a+")  # noqa: SIM115 (held until exit)
     deadline = time.monotonic() + wait_s
     while True:
@@ -370,11 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mlrkit bench worker: error: {spec_path} does not exist", file=sys.stderr)
         return 2
     lock = _run_lock(RunDir(spec_path.parent).lock) if process_rank() == 0 else None
-    try:
+    with lock or contextlib.nullcontext():
         return run(spec_path, launcher=args.launcher)
-    finally:
-        if lock is not None:
-            lock.close()
 
 
 if __name__ == "__main__":

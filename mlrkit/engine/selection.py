@@ -4,6 +4,8 @@
 ``<work dir>/val_history.json``; :func:`selection_record` reads which epoch the checkpoint
 hook kept as best (``best_<metric>_epoch_<N>.pth``) and that epoch's val figures, so a result
 can say what was selected, on which split, and with what val score.
+:func:`selected_checkpoint` and :func:`last_checkpoint` find the two checkpoints of a work dir
+that a run reports, and :func:`same_weights` tells whether they hold the same weights.
 """
 
 from __future__ import annotations
@@ -16,9 +18,18 @@ from typing import Any
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 
+from mlrkit.engine.checkpoint import load_checkpoint_file, resolve_last_checkpoint
 from mlrkit.registry import HOOKS
 
-__all__ = ["ValHistoryHook", "checkpoint_epoch", "read_val_history", "selection_record"]
+__all__ = [
+    "ValHistoryHook",
+    "checkpoint_epoch",
+    "last_checkpoint",
+    "read_val_history",
+    "same_weights",
+    "selected_checkpoint",
+    "selection_record",
+]
 
 HISTORY_FILE = "val_history.json"
 _EPOCH = re.compile(r"epoch_(\d+)\.pth$")
@@ -102,3 +113,64 @@ def selection_record(
                         value = figure
     record[f"val_{metric}"] = value
     return record
+
+
+def selected_checkpoint(work_dir: str | Path) -> Path:
+    """The checkpoint the checkpoint hook kept as best (the newest), else the last one written.
+
+    Raises:
+        FileNotFoundError: the work dir holds no checkpoint (the config dropped
+            ``default_hooks.checkpoint``).
+    """
+    work_dir = Path(work_dir)
+    best = sorted(work_dir.glob("best_*.pth"), key=lambda p: p.stat().st_mtime)
+    if best:
+        return best[-1]
+    last = resolve_last_checkpoint(work_dir)
+    if last is not None:
+        return last
+    raise FileNotFoundError(
+        f"training finished but {work_dir} holds no checkpoint; the config must keep "
+        "default_hooks.checkpoint"
+    )
+
+
+def last_checkpoint(work_dir: str | Path) -> Path | None:
+    """The checkpoint of the last epoch trained (the work dir's ``last_checkpoint`` pointer).
+
+    Returns:
+        its path, or None when there is no pointer or it names no checkpoint of the work dir.
+    """
+    try:
+        last = resolve_last_checkpoint(work_dir)
+    except FileNotFoundError:
+        return None
+    return last if last is not None and last.is_file() else None
+
+
+def same_weights(first: str | Path, second: str | Path) -> bool:
+    """Whether two checkpoints of a run hold the same epoch's weights (and EMA weights).
+
+    The best checkpoint of the last epoch and that epoch's ``epoch_N.pth`` are written from
+    the same weights (one after the validation, one before it): testing both would repeat a
+    pass and give the same figures. Compared tensor by tensor, not trusted from the names.
+
+    Raises:
+        FileNotFoundError, CheckpointLoadError: from
+            :func:`~mlrkit.engine.checkpoint.load_checkpoint_file`, for a checkpoint of that
+            epoch that is missing or cannot be loaded.
+    """
+    first, second = Path(first), Path(second)
+    if first.resolve() == second.resolve():
+        return True
+    where = checkpoint_epoch(first)
+    if where is None or where != checkpoint_epoch(second):
+        return False
+    a, b = load_checkpoint_file(first), load_checkpoint_file(second)
+
+    def equal(x: dict, y: dict) -> bool:  # state dicts: names -> tensors
+        return x.keys() == y.keys() and all(
+            x[k].shape == y[k].shape and x[k].dtype == y[k].dtype and x[k].equal(y[k]) for k in x
+        )
+
+    return all(equal(a.get(k) or {}, b.get(k) or {}) for k in ("state_dict", "ema_state_dict"))

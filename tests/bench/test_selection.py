@@ -1,5 +1,6 @@
 """Under protocol="held_out" the reported checkpoint is the val-best one, even where the test
-split would have chosen another; the result records the selection and the last epoch."""
+split would have chosen another; the result records the selection and the last epoch.
+(Which checkpoints a work dir holds, and whether two hold the same weights: tests/engine.)"""
 
 from __future__ import annotations
 
@@ -96,30 +97,3 @@ def test_held_out_reports_the_val_best_checkpoint_not_the_test_best(tmp_path):
     # and the last epoch's test figures are recorded beside them
     assert result["last"]["epoch"] == 3
     assert result["last"]["metrics"]["mAP"] == pytest.approx(TEST_MAPS[3], abs=1e-3)
-
-
-def test_same_weights_compares_the_tensors_of_the_same_epoch(tmp_path):
-    """The last epoch's best checkpoint and its epoch_N.pth are tested once (same weights);
-    a checkpoint of another epoch, or one whose tensors differ, gets its own test pass."""
-    import torch
-
-    from mlrkit.bench.worker import same_weights
-
-    state = {"w": torch.arange(6.0).reshape(2, 3), "n": torch.tensor(4)}
-    ema = {"ema.w": torch.ones(2)}
-
-    def save(name: str, weights: dict, ema_weights: dict | None = None):
-        payload = {"meta": {"epoch": 2}, "state_dict": weights}
-        if ema_weights is not None:
-            payload["ema_state_dict"] = ema_weights
-        torch.save(payload, tmp_path / name)
-        return tmp_path / name
-
-    best = save("best_multilabel_mAP_epoch_2.pth", state, ema)
-    assert same_weights(best, best)
-    assert same_weights(save("epoch_2.pth", {k: v.clone() for k, v in state.items()}, ema), best)
-    assert not same_weights(save("epoch_3.pth", state, ema), best)  # another epoch
-    changed = dict(state, w=state["w"] + 1e-6)
-    assert not same_weights(save("epoch_2.pth", changed, ema), best)
-    assert not same_weights(save("epoch_2.pth", state, {"ema.w": torch.zeros(2)}), best)
-    assert not same_weights(save("epoch_2.pth", state), best)  # no EMA weights in one
