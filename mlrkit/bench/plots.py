@@ -25,13 +25,9 @@ def _points(spec: FigureSpec, plan: BenchPlan, results: Mapping[str, Any]):
 
 
 def _runs(spec: FigureSpec, plan: BenchPlan, x: float | None = None):
-    return [
-        r
-        for s in spec.series
-        for px, v in s.points
-        if x is None or px == x
-        for r in plan.runs_of(v, spec.dataset)
-    ]
+    """The figure's runs (at ``x`` only, if given), in series and point order."""
+    variants = [v for s in spec.series for px, v in s.points if x in (None, px)]
+    return [r for v in variants for r in plan.runs_of(v, spec.dataset)]
 
 
 def _oracles(spec: FigureSpec, plan: BenchPlan, work_dir: Path):

@@ -44,6 +44,11 @@ __all__ = [
 ]
 
 SHARE = "share of gap"
+SMOKE_TEST = (
+    "SMOKE TEST (--quick): few images and epochs, to check that every run goes through; these "
+    "figures (a negative share of gap included) say nothing about the methods and are not to be "
+    "compared with the paper's. Run without --quick for results."
+)
 
 
 @dataclass
@@ -290,27 +295,16 @@ def _notes(spec: TableSpec, plan: BenchPlan, runs: Sequence[RunSpec], oracles: b
     setup = _described(plan, runs, describe_setup)
     ours = ours_note(plan, setup, f"{spread}; {plan.threads} CPU thread(s) per run (--threads)")
     protocol = protocol_notes(plan, runs, spec.checkpoint)
-    notes = [ours, protocol]
-    if plan.quick:
-        notes = [
-            "SMOKE TEST (--quick): few images and epochs, to check that every run goes "
-            "through; these figures (a negative share of gap included) say nothing about the "
-            "methods and are not to be compared with the paper's. Run without --quick for "
-            "results.",
-            protocol,
-            ours,
-        ]
+    notes = [SMOKE_TEST, protocol, ours] if plan.quick else [ours, protocol]
     conventions = _described(plan, runs, describe_conventions)
     if conventions:
         notes.append(f"Conventions (docs/conventions.md): {conventions}.")
     if spec.paper:
         setting = f"{spec.paper_setting}; " if spec.paper_setting else ""
         mapped = [c for c in spec.columns if c.paper and c.paper != c.header]
+        theirs = ", ".join(c.paper for c in mapped)
         mapping = (
-            f": its {', '.join(c.paper for c in mapped)} beside our "
-            f"{', '.join(c.header for c in mapped)}"
-            if mapped
-            else ""
+            f": its {theirs} beside our {', '.join(c.header for c in mapped)}" if mapped else ""
         )
         notes.append(f"Paper: {setting}values as printed ({spec.paper}{mapping}).")
         if spec.cited:
