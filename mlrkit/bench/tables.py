@@ -67,12 +67,12 @@ class Cell:
             return cls(text=empty)
         return cls(summary.mean, summary.std, digits=digits)
 
-    def format(self, pm: str) -> str:
+    def format(self) -> str:
         if self.mean is None:
             return self.text
         text = f"{self.mean:.{self.digits}f}"
         if self.std is not None:
-            text += f" {pm} {self.std:.{self.digits}f}"
+            text += f" ± {self.std:.{self.digits}f}"
         return text
 
 
@@ -341,7 +341,7 @@ def _described(plan: BenchPlan, runs: Sequence[RunSpec], describe) -> str:
 # -- formats ---------------------------------------------------------------------------------
 def to_markdown(grid: Grid) -> str:
     body = tabulate(
-        [[c.format("±") for c in row] for row in grid.rows],
+        [[c.format() for c in row] for row in grid.rows],
         headers=grid.header,
         tablefmt="github",
         disable_numparse=True,
@@ -362,7 +362,7 @@ def tex_escape(text: str) -> str:
 
 def to_latex(grid: Grid) -> str:
     body = tabulate(
-        [[tex_escape(c.format("±")) for c in row] for row in grid.rows],
+        [[tex_escape(c.format()) for c in row] for row in grid.rows],
         headers=[tex_escape(h) for h in grid.header],
         tablefmt="latex_raw",
         disable_numparse=True,
