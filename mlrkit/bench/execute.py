@@ -1,9 +1,8 @@
 """Execute a bench plan: each unfinished run as its own worker process, then the report.
 
-A bench is safe to kill and run again (docs/architecture.md, "Bench"): one at a time per work
-dir, results written atomically once per run, current results kept, half-trained runs resumed,
-workers dying with the bench (none is left running twice). A failed run is recorded as failed;
-the others go on.
+Safe to kill and run again (docs/architecture.md, "Bench"): one bench per work dir at a time,
+results written atomically once per run, current ones kept, half-trained runs resumed, workers
+dying with the bench (none left running twice); a failed run is recorded, the others go on.
 """
 
 from __future__ import annotations
@@ -113,13 +112,12 @@ def _slots(plan: BenchPlan, options: BenchOptions, pending: int) -> tuple[int, l
 
 def describe_plan(plan: BenchPlan, options: BenchOptions) -> str:
     """What the bench would do (``--dry-run``): runs and their state, jobs, tables."""
-    work_dir = options.work_dir
+    work_dir, launch = options.work_dir, options.launch
     states = run_states(plan, work_dir)
     todo = runs_to_do(plan, work_dir, options.retry_failed)
     jobs, gpus = _slots(plan, options, len(todo))
     counts = Counter(states.values())
     datasets = f" x {len(plan.datasets)} datasets" if plan.datasets else ""
-    launch = options.launch
     per_process = f"; {jobs} job(s) at once, {plan.threads} thread(s) per process"
     lines = [
         f"bench {plan.name} ({plan.path})" + (" [--quick]" if plan.quick else ""),
@@ -134,9 +132,8 @@ def describe_plan(plan: BenchPlan, options: BenchOptions) -> str:
         + (per_process if launch.launcher != "slurm" else "")
         + (f", GPUs per job {gpus}" if gpus else ""),
     ]
-    here = plan.path.parent
     for run in plan.runs:
-        base = os.path.relpath(run.base, here)
+        base = os.path.relpath(run.base, plan.path.parent)
         changes = " ".join(f"{k}={json.dumps(v)}" for k, v in run.overrides.items())
         lines.append(f"  {run.run:<32} {states[run.run]:<6} {base}  {changes}")
     for table in plan.tables:
@@ -145,10 +142,8 @@ def describe_plan(plan: BenchPlan, options: BenchOptions) -> str:
         paper = f" beside {table.paper}" if table.paper else ""
         lines.append(f"table {table.name}{paper}: rows {rows}; columns {cols}")
     for fig in plan.figures:
-        lines.append(
-            f"figure {fig.name}: {fig.metric} vs {fig.x_label}, "
-            + "; ".join(f"{s.label} ({len(s.points)} points)" for s in fig.series)
-        )
+        series = "; ".join(f"{s.label} ({len(s.points)} points)" for s in fig.series)
+        lines.append(f"figure {fig.name}: {fig.metric} vs {fig.x_label}, {series}")
     return "\n".join(lines)
 
 
@@ -162,30 +157,20 @@ class _Job:
     started: float
 
 
-def _prepare_run(plan: BenchPlan, run: RunSpec, work_dir: Path) -> tuple[RunDir, str]:
-    """Write the run's ``spec.json`` and resolved ``config.py`` for a new attempt.
-
-    A run dir left by another version of the config loses its checkpoints (never resumed).
-
-    Returns:
-        (the run's folder, the attempt id).
-    """
-    bench_dir = BenchDir(work_dir)
+def _prepare_run(plan: BenchPlan, run: RunSpec, bench_dir: BenchDir) -> tuple[RunDir, str]:
+    """Write the run's ``spec.json`` and resolved ``config.py`` for a new attempt; returns (the
+    run's folder, the attempt id). A run dir left by another version of the config loses its
+    checkpoints (never resumed)."""
     run_dir = bench_dir.run(run.run)
     run_dir.path.mkdir(parents=True, exist_ok=True)
     if (read_json(run_dir.spec) or {}).get("fingerprint") not in (None, run.fingerprint):
         shutil.rmtree(run_dir.work, ignore_errors=True)
     run_dir.progress.unlink(missing_ok=True)
     attempt = uuid.uuid4().hex[:12]
-    spec = {
-        **run.to_json(),
-        "bench": plan.name,
-        "result": str(bench_dir.result(run.run).resolve()),
-        "threads": plan.threads,
-        "attempt": attempt,
-    }
+    result = str(bench_dir.result(run.run).resolve())
+    spec = dict(run.to_json(), bench=plan.name, result=result, threads=plan.threads)
     write_run_config(plan.configs[run.run], run_dir.config)
-    write_json_atomic(run_dir.spec, spec)
+    write_json_atomic(run_dir.spec, {**spec, "attempt": attempt})
     return run_dir, attempt
 
 
@@ -205,8 +190,7 @@ def _result(bench_dir: BenchDir, job: _Job, code: int) -> RunResult:
 
 def _stop(jobs: Sequence[_Job], grace_s: float = 10.0) -> None:
     for job in jobs:
-        if job.proc.poll() is None:
-            job.proc.send_signal(signal.SIGTERM)
+        job.proc.send_signal(signal.SIGTERM)  # a no-op once the process has ended
     deadline = time.monotonic() + grace_s
     for job in jobs:
         try:
@@ -219,14 +203,13 @@ def _stop(jobs: Sequence[_Job], grace_s: float = 10.0) -> None:
 def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> None:
     from mlrkit.bench.display import make_display
 
-    work_dir = options.work_dir
-    bench_dir = BenchDir(work_dir)
+    bench_dir = BenchDir(options.work_dir)
     jobs, gpus = _slots(plan, options, len(todo))
     launch = LaunchOptions(options.launch.launcher, options.launch.nproc_per_node, plan.threads)
     display = make_display(len(todo), rich=options.rich)
     display.message(
         f"bench {plan.name}: {len(todo)} run(s) to do of {len(plan.runs)}, {jobs} at once, "
-        f"{plan.threads} thread(s) per process; work dir {work_dir}"
+        f"{plan.threads} thread(s) per process; work dir {options.work_dir}"
     )
     queue = deque(todo)
     free = list(range(jobs))
@@ -235,12 +218,11 @@ def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> N
         while queue or running:
             while queue and free:
                 run, slot = queue.popleft(), free.pop(0)
-                run_dir, attempt = _prepare_run(plan, run, work_dir)
+                run_dir, attempt = _prepare_run(plan, run, bench_dir)
                 with open(run_dir.log, "a") as log:
                     log.write(f"\n==== attempt {attempt} {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
-                proc = start_local_worker(
-                    run_dir.spec, run_dir.log, launch, gpus[slot] if gpus else None
-                )
+                gpu = gpus[slot] if gpus else None
+                proc = start_local_worker(run_dir.spec, run_dir.log, launch, gpu)
                 running.append(_Job(run, proc, slot, attempt, time.monotonic()))
                 display.start(run.run, f"slot {slot}")
             time.sleep(options.poll_s)
@@ -262,14 +244,15 @@ def _run_local(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions) -> N
 
 # -- Slurm -----------------------------------------------------------------------------------
 def _submit(plan: BenchPlan, todo: list[RunSpec], options: BenchOptions, out: TextIO) -> None:
+    bench_dir = BenchDir(options.work_dir)
     submitted = queued = 0
     for run in todo:
-        job_file = BenchDir(options.work_dir).run(run.run).slurm_job
+        job_file = bench_dir.run(run.run).slurm_job
         job = read_json(job_file)
         if job and job.get("fingerprint") == run.fingerprint and slurm_job_active(job["job_id"]):
             queued += 1
             continue
-        run_dir, attempt = _prepare_run(plan, run, options.work_dir)
+        run_dir, attempt = _prepare_run(plan, run, bench_dir)
         name, spec = f"mlrkit-{plan.name}-{run.run}", run_dir.spec.resolve()
         text = slurm_script(spec, name, run_dir.slurm_log.resolve(), options.launch)
         run_dir.slurm_script.write_text(text)
@@ -312,11 +295,10 @@ def run_bench(plan: BenchPlan, options: BenchOptions, out: TextIO | None = None)
         states = run_states(plan, work_dir)
         failed = [run for run, state in states.items() if state == "failed"]
         ok = list(states.values()).count("ok")
-        elapsed = time.monotonic() - started
         print(
             f"bench {plan.name}: {ok} of {len(plan.runs)} run(s) ok"
             + (f", failed: {', '.join(failed)}" if failed else "")
-            + f"; {elapsed:.0f} s; outputs in {work_dir} ({len(written)} files)",
+            + f"; {time.monotonic() - started:.0f} s; outputs in {work_dir} ({len(written)} files)",
             file=sys.stderr,
         )
     return 1 if failed else 0

@@ -1,8 +1,5 @@
-"""A run's fully resolved config as a file: written once by the bench, read by its worker.
-
-The bench resolves each run's config (base + overrides + seed) when it plans, and writes it as
-``runs/<run>/config.py`` (mmengine's ``Config.dump``). The worker trains and tests from that
-file, so the config the plan checked and fingerprinted is the one that runs.
+"""A run's resolved config as a file, ``runs/<run>/config.py``: written by the bench, read by
+its worker, so the config the plan checked and fingerprinted is the one that runs.
 
 A component given as a class (``type=GCNEncoder``, the pure-Python config style) is written
 by the name it is registered under, as a string config names it, so that every check that reads

@@ -4,6 +4,7 @@ runs, and expand it into the plan of runs."""
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import itertools
 import json
@@ -15,7 +16,7 @@ from typing import Any
 
 from mmengine.config import Config
 
-from mlrkit.bench.paper import paper_table
+from mlrkit.bench.paper import paper_table, paper_tables
 from mlrkit.checks import positive_int
 from mlrkit.engine.config import check_override_keys, load_config
 
@@ -35,9 +36,6 @@ class BenchConfigError(ValueError):
 
 
 # -- plain data ------------------------------------------------------------------------------
-_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
-
-
 def plain(value: Any) -> Any:
     """A config value as JSON-able plain data, stable across processes.
 
@@ -54,7 +52,7 @@ def plain(value: Any) -> Any:
         return value.__name__
     if callable(value) and hasattr(value, "__qualname__"):
         return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
-    return _ADDRESS.sub("", repr(value))
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", repr(value))
 
 
 # CPU threads per run process unless --threads says otherwise: a fixed number, so that
@@ -64,8 +62,7 @@ DEFAULT_THREADS = 1
 
 def slug(name: str) -> str:
     """A file-name-safe form of a variant or dataset name (``avg+max`` stays, ``/`` goes)."""
-    out = re.sub(r"[^A-Za-z0-9._+=-]+", "_", name).strip("._")
-    return out or "_"
+    return re.sub(r"[^A-Za-z0-9._+=-]+", "_", name).strip("._") or "_"
 
 
 def fingerprint(payload: Any) -> str:
@@ -136,14 +133,11 @@ def _overrides(node: Any, where: str, ctx: Any = None) -> dict[str, Any]:
 
 
 def _build(cls: type, node: Any, where: str, ctx: Mapping[str, Any]) -> Any:
-    """The dataclass ``cls`` read from the bench config's entry ``node`` (named ``where``).
-
-    ``node`` is a dict with no keys but ``cls``'s fields. Each field is read by the ``check`` of
-    its metadata: ``check(value, "<where>.<field>", ctx)``; a value ``node`` leaves out is the
-    metadata's ``missing``, else the field's default, else None (with ``inherit``: the enclosing
-    entry's value). ``ctx`` holds the plan, the entry's ``where`` and the fields read so far,
-    the entry's own and its parents'.
-    """
+    """The dataclass ``cls`` read from the bench config's entry ``node`` (named ``where``), a
+    dict with no keys but ``cls``'s fields, each read by its metadata's ``check(value,
+    "<where>.<field>", ctx)``. A value left out is the metadata's ``missing``, else the field's
+    default, else None (with ``inherit``: the enclosing entry's value). ``ctx`` holds the plan,
+    the entry's ``where`` and the fields read so far, the entry's own and its parents'."""
     node = _mapping(node, where, cls)
     ctx = {**ctx, "where": where}
     for f in fields(cls):
@@ -202,25 +196,23 @@ def evaluator_of(cfg: Mapping[str, Any]) -> Mapping[str, Any]:
     return evaluator if isinstance(evaluator, Mapping) else {}
 
 
-_CLASSES: dict[str, tuple[str, ...]] = {}
-
-
 def _classes(cfg: Config) -> tuple[str, ...] | None:
     """The label names of a config's train data, when they are known without data files (a
     dataset with oracles renders its own images)."""
     from mlrkit.bench.results import has_oracles
-    from mlrkit.registry import DATASETS
 
     dataset = (cfg.get("train_dataloader") or {}).get("dataset")
     if not isinstance(dataset, Mapping) or not has_oracles(plain(dataset)):
         return None
+    return _dataset_classes(json.dumps({**plain(dataset), "num_samples": 1}, sort_keys=True))
 
-    node = plain(dataset)
-    node["num_samples"] = 1
-    key = json.dumps(node, sort_keys=True)
-    if key not in _CLASSES:
-        _CLASSES[key] = tuple(DATASETS.build(node).classes)
-    return _CLASSES[key]
+
+@functools.cache
+def _dataset_classes(dataset: str) -> tuple[str, ...]:
+    """The classes of a dataset config (as JSON), built once."""
+    from mlrkit.registry import DATASETS
+
+    return tuple(DATASETS.build(json.loads(dataset)).classes)
 
 
 def _variant(plan: BenchPlan, variant: Any, where: str) -> str:
@@ -357,16 +349,12 @@ def _points(node: Any, where: str, ctx: Mapping[str, Any]) -> list[tuple[float, 
 
 def _paper_entry(key: Any, where: str, ctx: Any) -> str | None:
     """A key of paper_tables.json for a figure (whose entry holds a note, not rows)."""
-    from mlrkit.bench.paper import paper_tables
-
-    if key is None:
-        return None
-    if key not in paper_tables():
+    if key is not None and key not in paper_tables():
         raise BenchConfigError(
             f"{where}: no entry {key!r} in the paper's tables; entries: "
             f"{', '.join(k for k in paper_tables() if k != 'source')}"
         )
-    return str(key)
+    return None if key is None else str(key)
 
 
 # -- the plan --------------------------------------------------------------------------------
@@ -552,10 +540,8 @@ def load_bench(
         run_seeds = _seeds(shrink["seeds"], "bench.quick.seeds")
     else:
         run_seeds = _seeds(spec.get("seeds", [0]), "bench.seeds")
-    seed_keys = [
-        _name(k, "bench.seed_keys")
-        for k in _list(spec.get("seed_keys", ["randomness.seed"]), "bench.seed_keys")
-    ]
+    seed_keys = _list(spec.get("seed_keys", ["randomness.seed"]), "bench.seed_keys")
+    seed_keys = [_name(k, "bench.seed_keys") for k in seed_keys]
     datasets = spec.get("datasets")
     if datasets is not None:
         datasets = {
