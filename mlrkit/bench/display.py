@@ -105,6 +105,5 @@ class RichDisplay:
 def make_display(total: int, stream: TextIO | None = None, rich: bool | None = None):
     """A :class:`RichDisplay` on a terminal, else a :class:`PlainDisplay`."""
     stream = stream or sys.stderr
-    if rich is None:
-        rich = stream.isatty()
+    rich = stream.isatty() if rich is None else rich
     return RichDisplay(total, stream) if rich else PlainDisplay(total, stream)

@@ -1,13 +1,9 @@
 """How a run's worker is started: locally, under ``torch.distributed.run``, or through Slurm.
 
-Local workers run with a fixed number of CPU threads (``--threads``, default 1: set as
-``OMP_NUM_THREADS`` and ``torch.set_num_threads``), the same whatever ``--jobs`` is, because a
-CPU run's floats depend on its thread count; by default as many jobs run at once as the cores
-allow. Each run gets a fresh process, forked (where the platform can) from a server process
-that imported torch, mmengine and mlrkit once, so that a run does not pay those imports again.
-On a GPU machine each job gets its own devices (``CUDA_VISIBLE_DEVICES``). Slurm runs are
-written as sbatch scripts (one per run, in the run's folder) and submitted with ``sbatch
---parsable``.
+Local workers get a fixed thread count (``--threads``: a CPU run's floats depend on it), their
+own GPUs on a GPU machine, and are forked (where the platform can) from a server process that
+imported torch, mmengine and mlrkit once. Slurm runs are sbatch scripts, one per run, in the
+run's folder (docs/architecture.md, "Bench").
 """
 
 from __future__ import annotations
@@ -30,7 +26,6 @@ __all__ = [
     "LaunchOptions",
     "SlurmOptions",
     "cpu_count",
-    "free_port",
     "gpu_slots",
     "slurm_script",
     "start_local_worker",
@@ -147,10 +142,7 @@ def worker_env(options: LaunchOptions, gpus: Sequence[int] | None = None) -> dic
     from mlrkit.bench.worker import process_start_time
 
     env = dict(os.environ)
-    threads = str(max(1, options.threads))
-    for key in THREAD_VARS:
-        env[key] = threads
-    env["PYTHONUNBUFFERED"] = "1"
+    env.update(dict.fromkeys(THREAD_VARS, str(max(1, options.threads))), PYTHONUNBUFFERED="1")
     if gpus is not None:
         env["CUDA_VISIBLE_DEVICES"] = ",".join(str(g) for g in gpus)
     pid = os.getpid()
@@ -181,36 +173,31 @@ def start_worker_server(threads: int) -> None:
 
     if _server() is None:
         return
-    changes = {key: str(max(1, threads)) for key in THREAD_VARS}
-    changes["MLRKIT_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    saved = {key: os.environ.get(key) for key in changes}
-    os.environ.update(changes)
+    environ = dict(os.environ)
+    os.environ.update(dict.fromkeys(THREAD_VARS, str(max(1, threads))))
+    os.environ["MLRKIT_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     # the server's own output (its imports' warnings) goes nowhere; each worker writes its log
     sys.stdout.flush()
     sys.stderr.flush()
-    streams = os.dup(1), os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
+    streams = [os.dup(fd) for fd in (1, 2)]
+    with open(os.devnull, "wb") as devnull:
+        for fd in (1, 2):
+            os.dup2(devnull.fileno(), fd)
     try:
         forkserver.ensure_running()
     finally:
-        for fd, saved_fd in zip((1, 2), streams):
-            os.dup2(saved_fd, fd)
-            os.close(saved_fd)
-        os.close(devnull)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        for fd, saved in zip((1, 2), streams):
+            os.dup2(saved, fd)
+            os.close(saved)
+        os.environ.clear()
+        os.environ.update(environ)
 
 
 def _forked_worker(spec: str, log: str, env: dict[str, str], cwd: str) -> None:
     """A forked worker's main: the bench's environment, folder and log, then the worker."""
     fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
+    for target in (1, 2):
+        os.dup2(fd, target)
     os.close(fd)
     sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115 (the process's own)
     sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115

@@ -1,16 +1,8 @@
 """Where everything of a bench lives in its work dir: the only place that builds those paths.
 
-::
-
-    <work dir>/
-      bench.lock  plan.json
-      runs/<run>/  spec.json  config.py  worker.log  progress.json  run.lock  work/
-                   slurm.sh  slurm_job.json  slurm-<job id>.log
-      results/<run>.json  tables/  figures/  oracles/
-
-A run's id (``<variant>[__<dataset>]__seed<k>``) names its folder and its result file.
-``config.py`` (the run's resolved config) is new; everything else is where earlier versions
-put it, so a bench re-run into an older work dir finds its results and checkpoints.
+docs/architecture.md ("Bench") lists the work dir. A run's id names its folder and its result
+file. ``config.py`` (the run's resolved config) is new; everything else is where earlier
+versions put it, so a bench re-run into an older work dir finds its results and checkpoints.
 """
 
 from __future__ import annotations

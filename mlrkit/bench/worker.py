@@ -68,10 +68,8 @@ def _die_with_parent() -> None:
         return
     pid_text, _, started = marker.partition(":")
     pid = int(pid_text)
-    try:  # Linux: the kernel sends SIGKILL when our direct parent dies
+    with contextlib.suppress(OSError, AttributeError):  # Linux: SIGKILL when our parent dies
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
     def watch() -> None:  # also covers torchrun, whose ranks are grandchildren of the bench
         while _alive(pid, started or None):
@@ -129,11 +127,9 @@ def _agreed(runner, work_dir: Path) -> tuple[Path, Path, bool, dict[str, float] 
 def validated_test_metrics(runner, checkpoint: Path) -> dict[str, float] | None:
     """The test figures of ``checkpoint`` when training already computed them, else None.
 
-    They were computed when the test split and evaluator equal the validation's, the last
-    validation ran on the last epoch, and ``checkpoint`` holds that epoch's weights (the best
-    checkpoint of a run validated once, at its end, as the built-in benches are). Evaluating
-    the checkpoint again would repeat that pass on the same weights and data: the same
-    figures, a second Runner and pass later. No EMA hook may swap weights around validation.
+    They were when the test split and evaluator equal the validation's, the last validation
+    ran on the last epoch, ``checkpoint`` holds that epoch's weights and no EMA hook swaps
+    weights around validation: a test pass would repeat that pass, same weights and data.
     """
     cfg = runner.cfg
     hook = next((h for h in runner.hooks if isinstance(h, BenchProgressHook)), None)
@@ -156,10 +152,8 @@ def _split_metrics(metrics: dict[str, float]) -> dict[str, dict[str, float]]:
     split: dict[str, dict[str, float]] = {"metrics": {}, "per_class_ap": {}}
     for key, value in metrics.items():
         name = key.split("/", 1)[-1]  # drop the evaluator's prefix
-        if name.startswith("AP/"):
-            split["per_class_ap"][name[3:]] = float(value)
-        else:
-            split["metrics"][name] = float(value)
+        part, name = ("per_class_ap", name[3:]) if name.startswith("AP/") else ("metrics", name)
+        split[part][name] = float(value)
     return split
 
 
@@ -271,15 +265,12 @@ def _run_lock(path: Path, wait_s: float = 30.0):
     handle = open(path, "a+")  # noqa: SIM115 (held until exit)
     deadline = time.monotonic() + wait_s
     while True:
-        try:
+        with contextlib.suppress(BlockingIOError):
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return handle
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"another worker holds {path}: the run is running already"
-                ) from None
-            time.sleep(0.5)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"another worker holds {path}: the run is running already")
+        time.sleep(0.5)
 
 
 def main(argv: list[str] | None = None) -> int:
