@@ -123,8 +123,7 @@ def describe_plan(plan: BenchPlan, options: BenchOptions) -> str:
         f"bench {plan.name} ({plan.path})" + (" [--quick]" if plan.quick else ""),
         f"work dir: {work_dir}",
         f"runs: {len(plan.active)} variants{datasets} x {len(plan.seeds)} seed(s) = "
-        f"{len(plan.runs)}; to run: {len(todo)}; done: {counts['ok']}; failed: "
-        f"{counts['failed']}"
+        f"{len(plan.runs)}; to run: {len(todo)}; done: {counts['ok']}; failed: {counts['failed']}"
         + (" (re-run: --retry-failed)" if counts["failed"] else "")
         + (f"; stale (config changed, re-run): {counts['stale']}" if counts["stale"] else ""),
         f"launcher: {launch.launcher}"

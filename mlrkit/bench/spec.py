@@ -584,10 +584,7 @@ def load_bench(
         key = fingerprint({**payload, "threads": threads})
         plan.runs.append(RunSpec(run_id, variant.name, dataset, seed, base, ordered, key))
         plan.configs[run_id] = cfg
-    plan.tables = _entries(
-        TableSpec, spec.get("tables", []), "bench.tables", {"plan": plan, "seen": set()}, False
-    )
-    plan.figures = _entries(
-        FigureSpec, spec.get("figures", []), "bench.figures", {"plan": plan}, False
-    )
+    tables, figures = spec.get("tables", []), spec.get("figures", [])
+    plan.tables = _entries(TableSpec, tables, "bench.tables", {"plan": plan, "seen": set()}, False)
+    plan.figures = _entries(FigureSpec, figures, "bench.figures", {"plan": plan}, False)
     return plan
