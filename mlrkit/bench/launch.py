@@ -277,33 +277,31 @@ def slurm_script(
     """
     slurm = options.slurm
     tasks = options.nproc_per_node
-    lines = [
-        "#!/bin/bash",
-        f"#SBATCH --job-name={job_name}",
-        f"#SBATCH --output={log}",
-        "#SBATCH --nodes=1",
-        f"#SBATCH --ntasks-per-node={tasks}",
-        f"#SBATCH --cpus-per-task={slurm.cpus_per_task}",
+    flags = [
+        f"--job-name={job_name}",
+        f"--output={log}",
+        "--nodes=1",
+        f"--ntasks-per-node={tasks}",
+        f"--cpus-per-task={slurm.cpus_per_task}",
     ]
     if slurm.gpus_per_task > 0:
-        lines.append(f"#SBATCH --gres=gpu:{slurm.gpus_per_task * tasks}")
+        flags.append(f"--gres=gpu:{slurm.gpus_per_task * tasks}")
     if slurm.partition:
-        lines.append(f"#SBATCH --partition={slurm.partition}")
+        flags.append(f"--partition={slurm.partition}")
     if slurm.time:
-        lines.append(f"#SBATCH --time={slurm.time}")
-    for extra in slurm.extra:
-        lines.append(f"#SBATCH {extra if extra.startswith('-') else '--' + extra}")
-    command = shlex.join(
-        [sys.executable, "-m", "mlrkit.bench.worker", str(spec), "--launcher", "slurm"]
-    )
-    lines += [
+        flags.append(f"--time={slurm.time}")
+    flags += [extra if extra.startswith("-") else f"--{extra}" for extra in slurm.extra]
+    worker = [sys.executable, "-m", "mlrkit.bench.worker", str(spec), "--launcher", "slurm"]
+    lines = [
+        "#!/bin/bash",
+        *(f"#SBATCH {flag}" for flag in flags),
         "",
         "set -euo pipefail",
         f"export OMP_NUM_THREADS={slurm.cpus_per_task}",
         "export PYTHONUNBUFFERED=1",
         "export MASTER_PORT=$((20000 + SLURM_JOB_ID % 20000))",
         f"cd {shlex.quote(str(workdir or Path.cwd()))}",
-        f"srun {command}",
+        f"srun {shlex.join(worker)}",
         "",
     ]
     return "\n".join(lines)

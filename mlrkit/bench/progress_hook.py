@@ -45,10 +45,8 @@ class BenchProgressHook(Hook):
     def _write(self, force: bool, **state: Any) -> None:
         from mlrkit.engine.experiment import write_json_atomic
 
-        if process_rank() != 0:
-            return
         now = time.monotonic()
-        if not force and now - self._last < self.interval_s:
+        if process_rank() != 0 or (not force and now - self._last < self.interval_s):
             return
         self._last = now
         write_json_atomic(self.path, {**state, "time": time.time()})

@@ -40,10 +40,9 @@ LOG_TAIL_LINES = 40
 def process_start_time(pid: int) -> str | None:
     """The start time of a process (clock ticks since boot, from /proc), or None if unknown."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
     except OSError:
         return None
-    return stat.rsplit(")", 1)[1].split()[19]
 
 
 def _alive(pid: int, started: str | None) -> bool:
@@ -160,10 +159,9 @@ def _split_metrics(metrics: dict[str, float]) -> dict[str, dict[str, float]]:
 def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> list[str]:
     """The last ``lines`` lines of a text file ([] if it does not exist)."""
     try:
-        text = path.read_text(errors="replace")
+        return path.read_text(errors="replace").splitlines()[-lines:]
     except OSError:
         return []
-    return text.splitlines()[-lines:]
 
 
 def run(spec_path: str | Path, launcher: str = "none") -> int:
